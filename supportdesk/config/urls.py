@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("supportdesk.core.urls")),
+    path("", include("supportdesk.tickets.urls")),
     path("portal/", include("supportdesk.portal.urls")),
     path("desk/", include("supportdesk.workspace.urls")),
     path("api/v1/", include("supportdesk.api.urls")),
