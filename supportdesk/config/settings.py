@@ -148,6 +148,8 @@ TIME_ZONE = env_str("SUPPORTDESK_TIME_ZONE", "Asia/Shanghai")
 # --- static and uploaded files --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise warns about a missing root even when it serves from finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "attachments"
 # Attachments are never served from MEDIA_URL; only the access-checked download view serves

@@ -13,3 +13,10 @@ from supportdesk.config.settings import HUEY  # noqa: E402
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Background jobs run inline in tests, where a worker would run them in production.
 HUEY = {**HUEY, "immediate": True}
+
+# A file, not :memory:, so tests can run several processes against the test database on
+# SQLite too (numbering under concurrency).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["SUPPORTDESK_DATA_DIR"], "test.sqlite3")
+    }

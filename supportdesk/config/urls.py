@@ -20,3 +20,5 @@ urlpatterns = [
     path("api/v1/", include("supportdesk.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "supportdesk.core.views.server_error"

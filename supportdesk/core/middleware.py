@@ -46,8 +46,9 @@ class UserLocaleMiddleware:
 class DatabaseUnavailableMiddleware:
     """Turns a lost database connection into a 503 page instead of a crash.
 
-    The connection is closed so the next request reconnects (Django's health checks would
-    otherwise keep handing out the broken one until CONN_MAX_AGE).
+    The connection is closed so the next request reconnects. Exceptions raised by other
+    middleware never reach here (Django converts them to responses on the way); the 500
+    handler (``core.views.server_error``) covers those with the same page.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

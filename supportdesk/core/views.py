@@ -66,3 +66,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "core/preferences.html",
         {"errors": errors, "zones": zones, "languages": settings.LANGUAGES},
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: a database outage gets the 503 page, anything else a plain 500."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    from supportdesk.core.middleware import DatabaseUnavailableMiddleware
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        return DatabaseUnavailableMiddleware.unavailable(request, exc)
+    from django.views.defaults import server_error as django_server_error
+
+    return django_server_error(request, template_name="core/500.html")
