@@ -19,13 +19,15 @@ def main() -> int:
         if "#, fuzzy" in text.split("\n\n", 1)[-1]:
             problems.append(f"{po}: fuzzy entries")
         stats = subprocess.run(
-            ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],  # noqa: S607
+            ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if stats.returncode != 0 or "untranslated" in stats.stderr:
             problems.append(f"{po}: {stats.stderr.strip()}")
         compiled = subprocess.run(
-            ["msgfmt", "-o", "-", str(po)], capture_output=True, check=False  # noqa: S607
+            ["msgfmt", "-o", "-", str(po)],
+            capture_output=True,
+            check=False,
         )
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled.stdout:

@@ -12,6 +12,7 @@ from supportdesk.accounts.choices import Role, TeamKind
 from supportdesk.accounts.models import Team, User
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
 from supportdesk.tickets.actions import NewTicket, do_create_ticket
+from supportdesk.tickets.defaults import fill_shipped_scheme
 from supportdesk.tickets.models import Category, Priority, Ticket
 
 PASSWORD = "correct-horse-battery"
@@ -60,13 +61,22 @@ def make_user(username: str, role: str, org: Organization | None = None, **extra
 
 
 def make_cast() -> Cast:
+    fill_shipped_scheme(Priority, Category)
     org = Organization.objects.create(name="云帆科技有限公司", email_domains="yunfan.example")
     other_org = Organization.objects.create(name="北辰物流集团", email_domains="beichen.example")
-    customer = make_user("zhang.wei", Role.CUSTOMER, org, display_name="张伟", email="zhang.wei@yunfan.example")
-    colleague = make_user("li.na", Role.CUSTOMER, org, display_name="李娜", email="li.na@yunfan.example")
+    customer = make_user(
+        "zhang.wei", Role.CUSTOMER, org, display_name="张伟", email="zhang.wei@yunfan.example"
+    )
+    colleague = make_user(
+        "li.na", Role.CUSTOMER, org, display_name="李娜", email="li.na@yunfan.example"
+    )
     outsider = make_user("wang.qiang", Role.CUSTOMER, other_org, display_name="王强")
-    Contact.objects.create(organization=org, name="张伟", email="zhang.wei@yunfan.example", user=customer)
-    Contact.objects.create(organization=org, name="李娜", email="li.na@yunfan.example", user=colleague)
+    Contact.objects.create(
+        organization=org, name="张伟", email="zhang.wei@yunfan.example", user=customer
+    )
+    Contact.objects.create(
+        organization=org, name="李娜", email="li.na@yunfan.example", user=colleague
+    )
     Contact.objects.create(organization=other_org, name="王强", user=outsider)
     l1 = make_user("chen.l1", Role.L1, display_name="陈一线")
     l2 = make_user("zhao.l2", Role.L2, display_name="赵二线")
@@ -78,7 +88,9 @@ def make_cast() -> Cast:
     l2_team.members.add(l2, lead)
     erp = Product.objects.create(name="云枢 ERP", code="erp", product_line="企业管理")
     v = ProductVersion.objects.create(product=erp, version="5.2.1")
-    product = InstalledProduct.objects.create(organization=org, product=erp, version=v, model="标准版")
+    product = InstalledProduct.objects.create(
+        organization=org, product=erp, version=v, model="标准版"
+    )
     other_product = InstalledProduct.objects.create(organization=other_org, product=erp, version=v)
     return Cast(
         org=org, other_org=other_org, customer=customer, colleague=colleague, outsider=outsider,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supportdesk.accounts.choices import Role
@@ -40,3 +42,11 @@ def do_issue_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
     if not name.strip():
         raise ActionError({"name": [_("Name the token after what will use it.")]})
     return ApiToken.issue(user, name.strip())
+
+
+def do_revoke_api_tokens(tokens: Iterable[ApiToken]) -> int:
+    """Revokes tokens; they stay listed (who had access, until when) but stop authenticating."""
+    pks = [token.pk for token in tokens]
+    return ApiToken.objects.filter(pk__in=pks, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -1,4 +1,6 @@
 from django.urls import path
 
+from supportdesk.api.api import api
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [path("", api.urls)]

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+
 from supportdesk.config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for the static Swagger UI of /api/v1/docs (no CDN); ninja has no models.
+    "ninja",
     "huey.contrib.djhuey",
     "supportdesk.core",
     "supportdesk.accounts",
@@ -173,6 +176,10 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
     ],
 )  # fmt: skip
 API_PAGE_SIZE_MAX = 100
+# Closure sweeps run by the worker (R-CL-1): a fix the customer never answers closes as "no
+# response" after AUTO_CLOSE_DAYS; a closed ticket is archived after AUTO_ARCHIVE_DAYS.
+AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7)
+AUTO_ARCHIVE_DAYS = env_int("AUTO_ARCHIVE_DAYS", 30)
 QUEUE_PAGE_SIZE = 50
 
 # --- background worker (Huey) ---------------------------------------------------------

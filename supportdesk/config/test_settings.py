@@ -7,8 +7,8 @@ os.environ.setdefault("SUPPORTDESK_DATA_DIR", tempfile.mkdtemp(prefix="supportde
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
-from supportdesk.config.settings import *  # noqa: E402,F403
-from supportdesk.config.settings import HUEY  # noqa: E402
+from supportdesk.config.settings import *  # noqa: F403
+from supportdesk.config.settings import HUEY
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Background jobs run inline in tests, where a worker would run them in production.

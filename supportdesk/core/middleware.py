@@ -7,7 +7,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import OperationalError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -73,7 +73,7 @@ class DatabaseUnavailableMiddleware:
         for conn in connections.all(initialized_only=True):
             try:
                 conn.close()
-            except Exception:  # noqa: BLE001 - the connection is already broken
+            except Exception:
                 logger.debug("closing a broken connection failed", exc_info=True)
         if request.path.startswith("/api/"):
             response = HttpResponse(

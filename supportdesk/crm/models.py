@@ -15,7 +15,10 @@ class Organization(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     tier = models.CharField(
-        _("service tier"), max_length=16, choices=CustomerTier.choices, default=CustomerTier.STANDARD
+        _("service tier"),
+        max_length=16,
+        choices=CustomerTier.choices,
+        default=CustomerTier.STANDARD,
     )
     email_domains = models.CharField(
         _("email domains"),
@@ -42,7 +45,10 @@ class Contact(models.Model):
     """A person at a customer organization (对接人). May or may not have a portal login."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="contacts"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=100)
     department = models.CharField(_("department"), max_length=100, blank=True)

@@ -15,7 +15,7 @@ from supportdesk.tickets import selectors as ticket_selectors
 from supportdesk.tickets.models import Ticket
 
 ORGANIZATIONS_PER_PAGE = 50
-HISTORY_PAGE_SIZE = 30
+HISTORY_PAGE_SIZE = 50
 # Service history is read newest first; the keyset cursor follows this ordering.
 HISTORY_SORT = "-created_at"
 

@@ -21,7 +21,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
@@ -35,9 +35,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not items and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [single(item, initial) for item in items]
 
 
 class InstalledProductChoiceField(forms.ModelChoiceField):
@@ -101,6 +102,12 @@ class NewTicketForm(forms.Form):
         required=False,
         help_text=_("e.g. office LAN, VPN, proxy, 4G."),
     )
+    env_hardware = forms.CharField(
+        label=_("Hardware"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if it matters, e.g. a printer or scanner model."),
+    )
     steps_tried = forms.CharField(
         label=_("What have you already tried?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -118,11 +125,14 @@ class NewTicketForm(forms.Form):
         if default is not None:
             self.fields["priority"].initial = default.pk
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
-        self.fields["installed_product"].queryset = (  # type: ignore[attr-defined]
-            InstalledProduct.objects.filter(organization_id=user.organization_id)
-            .select_related("product", "version")
-            .order_by("product__name", "id")
-        )
+        products = InstalledProduct.objects.none()
+        if user.organization_id is not None:
+            products = (
+                InstalledProduct.objects.filter(organization_id=user.organization_id)
+                .select_related("product", "version")
+                .order_by("product__name", "id")
+            )
+        self.fields["installed_product"].queryset = products  # type: ignore[attr-defined]
 
     def priority_options(self) -> list[dict[str, Any]]:
         """Each impact level with its radio button, business impact and response promise."""

@@ -208,7 +208,10 @@ def _check_version(ticket: Ticket, expected_version: int | None, fields: Iterabl
     clash = touched.intersection(fields)
     if clash:
         raise ConflictError(
-            _("Someone else changed this ticket (%(fields)s) since you opened it. Reload to see the change.")
+            _(
+                "Someone else changed this ticket (%(fields)s) since you opened it. "
+                "Reload to see the change."
+            )
             % {"fields": ", ".join(sorted(clash))},
             current_version=ticket.version,
         )
@@ -535,9 +538,17 @@ def do_assign(
         raise PermissionDenied
     if assignee is not None and not assignee.is_agent:
         raise ActionError({"assignee": [_("Tickets can only be assigned to engineers.")]})
-    if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
+    if (
+        assignee is not None
+        and team is not None
+        and not team.members.filter(pk=assignee.pk).exists()
+    ):
         raise ActionError(
-            {"assignee": [_("%(name)s is not a member of %(team)s.") % {"name": assignee, "team": team}]}
+            {
+                "assignee": [
+                    _("%(name)s is not a member of %(team)s.") % {"name": assignee, "team": team}
+                ]
+            }
         )
     with transaction.atomic():
         ticket = _lock(ticket)
@@ -575,7 +586,12 @@ def do_transition(
 ) -> Ticket:
     """Moves the ticket to another status of its lifecycle (``tickets.workflow``)."""
     target = Status(to)
-    provided = {"solution": solution, "result": result, "close_reason": close_reason, "reason": reason}
+    provided = {
+        "solution": solution,
+        "result": result,
+        "close_reason": close_reason,
+        "reason": reason,
+    }
     missing = {
         name: [str(message)]
         for name, message in REQUIRED_INPUT.get(target, ())
@@ -650,8 +666,12 @@ def do_confirm_resolution(ticket: Ticket, *, actor: User, comment: str = "") -> 
         if _lock(ticket).status != Status.RESOLVED:
             raise ActionError({"status": [_("Only a resolved ticket can be confirmed.")]})
         _verification(ticket, actor=actor, confirmed=True, comment=comment)
-        reason = CloseReason.CUSTOMER_CONFIRMED if actor.is_customer else CloseReason.CONFIRMED_BY_PHONE
-        return do_transition(ticket, actor=actor, to=Status.CLOSED, close_reason=reason, reason=comment)
+        reason = (
+            CloseReason.CUSTOMER_CONFIRMED if actor.is_customer else CloseReason.CONFIRMED_BY_PHONE
+        )
+        return do_transition(
+            ticket, actor=actor, to=Status.CLOSED, close_reason=reason, reason=comment
+        )
 
 
 def do_reopen(ticket: Ticket, *, actor: User, reason: str) -> Ticket:
@@ -726,9 +746,20 @@ def do_merge_tickets(source: Ticket, target: Ticket, *, actor: User, note: str =
         if source.merged_into_id is not None:
             raise ActionError({"source": [_("This ticket was already merged.")]})
         if target.merged_into_id is not None:
-            raise ActionError({"target": [_("That ticket was itself merged; merge into the ticket it was merged into.")]})
+            raise ActionError(
+                {
+                    "target": [
+                        _(
+                            "That ticket was itself merged; "
+                            "merge into the ticket it was merged into."
+                        )
+                    ]
+                }
+            )
         if source.organization_id != target.organization_id:
-            raise ActionError({"target": [_("Tickets of different organizations cannot be merged.")]})
+            raise ActionError(
+                {"target": [_("Tickets of different organizations cannot be merged.")]}
+            )
         now = timezone.now()
         _append_event(
             source,
@@ -742,7 +773,11 @@ def do_merge_tickets(source: Ticket, target: Ticket, *, actor: User, note: str =
         source.merged_into = target
         fields = ["merged_into"]
         if source.status not in (Status.CLOSED, Status.ARCHIVED):
-            source.status, source.close_reason, source.closed_at = Status.CLOSED, CloseReason.MERGED, now
+            source.status, source.close_reason, source.closed_at = (
+                Status.CLOSED,
+                CloseReason.MERGED,
+                now,
+            )
             fields += ["status", "close_reason", "closed_at"]
         _save(source, fields, at=now)
         _append_event(

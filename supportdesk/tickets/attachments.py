@@ -79,7 +79,9 @@ def check_uploads(files: Iterable[UploadedFile], field: str = "attachments") -> 
                 % {"name": name, "types": ", ".join(sorted(allowed))}
             )
             continue
-        checked.append(CheckedUpload(file=upload, filename=name, content_type=safe_content_type(name)))
+        checked.append(
+            CheckedUpload(file=upload, filename=name, content_type=safe_content_type(name))
+        )
     if problems:
         raise ActionError({field: problems})
     return checked

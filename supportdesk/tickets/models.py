@@ -39,14 +39,14 @@ class LabelledMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Priority(LabelledMixin):
@@ -93,6 +93,9 @@ class TicketSequence(models.Model):
 
     class Meta:
         verbose_name = _("ticket number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
 
 
 class Ticket(models.Model):
@@ -237,7 +240,10 @@ class Ticket(models.Model):
             models.Index(fields=["team", "is_open", "updated_at", "id"], name="tk_team"),
             models.Index(fields=["status", "updated_at", "id"], name="tk_status"),
             models.Index(fields=["is_open", "priority_rank", "updated_at", "id"], name="tk_prio"),
-            models.Index(fields=["organization", "updated_at", "id"], name="tk_org"),
+            # "All" and "recently updated" span open and closed tickets.
+            models.Index(fields=["updated_at", "id"], name="tk_updated"),
+            # Portal list and service history: one organization's tickets, newest first.
+            models.Index(fields=["organization", "created_at", "id"], name="tk_org_created"),
         ]
 
     def __str__(self) -> str:
@@ -305,6 +311,14 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("ticket events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("ticket events are append-only")
+
     def compute_hash(self) -> str:
         payload = json.dumps(
             [
@@ -324,14 +338,6 @@ class TicketEvent(models.Model):
             default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("ticket events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("ticket events are append-only")
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -8,8 +8,8 @@ diagnosis again when a problem recurs or the customer rejects the fix.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.tickets.choices import Status
 

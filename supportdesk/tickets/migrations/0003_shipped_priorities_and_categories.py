@@ -1,44 +1,12 @@
-"""The priority scheme and problem categories the guides use (R-IN-5, R-TK-2).
-
-Admins may rename, add or deactivate them; this only fills an empty table.
-"""
+"""Fills the shipped priority scheme and categories (see ``tickets.defaults``)."""
 
 from django.db import migrations
 
-PRIORITIES = [
-    # code, zh, en, rank, impact, colour, first response (min), resolution (min), default
-    ("P0", "紧急", "Urgent", 0, "业务中断", "red", 15, 4 * 60, False),
-    ("P1", "高", "High", 1, "核心功能受影响", "orange", 30, 8 * 60, False),
-    ("P2", "中", "Medium", 2, "次要功能异常", "yellow", 4 * 60, 3 * 24 * 60, True),
-    ("P3", "低", "Low", 3, "改进建议", "gray", 24 * 60, 10 * 24 * 60, False),
-]
-CATEGORIES = [
-    ("configuration", "配置类", "Configuration", 1),
-    ("function", "功能类", "Function", 2),
-    ("environment", "环境类", "Environment", 3),
-    ("data", "数据类", "Data", 4),
-]
+from supportdesk.tickets.defaults import fill_shipped_scheme
 
 
 def forwards(apps, schema_editor):
-    Priority = apps.get_model("tickets", "Priority")
-    Category = apps.get_model("tickets", "Category")
-    if not Priority.objects.exists():
-        for code, zh, en, rank, impact, color, response, resolution, default in PRIORITIES:
-            Priority.objects.create(
-                code=code,
-                name=zh,
-                name_en=en,
-                rank=rank,
-                description=impact,
-                color=color,
-                first_response_minutes=response,
-                resolution_minutes=resolution,
-                is_default=default,
-            )
-    if not Category.objects.exists():
-        for code, zh, en, order in CATEGORIES:
-            Category.objects.create(code=code, name=zh, name_en=en, ordering=order)
+    fill_shipped_scheme(apps.get_model("tickets", "Priority"), apps.get_model("tickets", "Category"))
 
 
 class Migration(migrations.Migration):

@@ -68,7 +68,9 @@ def test_closing_needs_confirmation_or_reason(cast: Cast) -> None:
     with pytest.raises(ActionError):
         actions.do_transition(ticket, actor=cast.l1, to=Status.CLOSED)
     with pytest.raises(ActionError) as err:
-        actions.do_transition(ticket, actor=cast.l1, to=Status.CLOSED, close_reason=CloseReason.OTHER)
+        actions.do_transition(
+            ticket, actor=cast.l1, to=Status.CLOSED, close_reason=CloseReason.OTHER
+        )
     assert "reason" in err.value.message_dict
     closed = actions.do_transition(
         ticket, actor=cast.l1, to=Status.CLOSED, close_reason=CloseReason.DUPLICATE
@@ -82,10 +84,15 @@ def test_the_whole_path_from_request_to_confirmed_fix(cast: Cast) -> None:
     actions.do_transition(ticket, actor=cast.l1, to=Status.DIAGNOSING)
     actions.do_record_step(ticket, actor=cast.l1, action="检查网络连通性", result="正常")
     actions.do_add_reply(ticket, actor=cast.l1, body="您好，我们正在排查。")
-    actions.do_assign(ticket, actor=cast.l1, team=cast.l2_team, assignee=cast.l2, note="需要二线分析")
+    actions.do_assign(
+        ticket, actor=cast.l1, team=cast.l2_team, assignee=cast.l2, note="需要二线分析"
+    )
     actions.do_transition(ticket, actor=cast.l2, to=Status.ANALYZING)
     actions.do_transition(
-        ticket, actor=cast.l2, to=Status.RESOLVED, solution="1. 清除缓存\n2. 重新登录",
+        ticket,
+        actor=cast.l2,
+        to=Status.RESOLVED,
+        solution="1. 清除缓存\n2. 重新登录",
         result=ResolutionResult.SOLVED,
     )
     actions.do_confirm_resolution(ticket, actor=cast.customer, comment="已经可以登录了")
@@ -110,7 +117,9 @@ def test_customer_answer_ends_waiting_and_returns_to_previous_status(cast: Cast)
     actions.do_transition(ticket, actor=cast.l1, to=Status.WAITING_CUSTOMER, reason="请提供日志")
     ticket.refresh_from_db()
     assert ticket.phase == "analysis"
-    actions.do_add_reply(ticket, actor=cast.colleague, body="日志见附件", attachments=[upload("app.log")])
+    actions.do_add_reply(
+        ticket, actor=cast.colleague, body="日志见附件", attachments=[upload("app.log")]
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.ANALYZING
 
@@ -126,7 +135,11 @@ def test_customer_may_only_confirm_or_reopen(cast: Cast) -> None:
 def test_customer_rejecting_the_fix_reopens_it(cast: Cast) -> None:
     ticket = cast.ticket()
     actions.do_transition(
-        ticket, actor=cast.l1, to=Status.RESOLVED, solution="重启服务", result=ResolutionResult.SOLVED
+        ticket,
+        actor=cast.l1,
+        to=Status.RESOLVED,
+        solution="重启服务",
+        result=ResolutionResult.SOLVED,
     )
     reopened = actions.do_reopen(ticket, actor=cast.customer, reason="问题依旧")
     assert reopened.status == Status.REOPENED
@@ -159,19 +172,27 @@ def test_database_refuses_rewriting_an_event(cast: Cast) -> None:
 
     ticket = cast.ticket()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE tickets_ticketevent SET body = 'forged' WHERE ticket_id = %s", [ticket.pk])
+        cursor.execute(
+            "UPDATE tickets_ticketevent SET body = 'forged' WHERE ticket_id = %s", [ticket.pk]
+        )
     assert ticket.events.get().body != "forged"
 
 
 def test_concurrent_edit_of_the_same_field_is_a_conflict_other_fields_merge(cast: Cast) -> None:
     ticket = cast.ticket()
     seen = ticket.version
-    actions.do_update_fields(ticket, actor=cast.l1, changes={"env_os": "Windows 10"}, expected_version=seen)
+    actions.do_update_fields(
+        ticket, actor=cast.l1, changes={"env_os": "Windows 10"}, expected_version=seen
+    )
     # A second agent who opened the page before that change edits another field: it lands.
-    actions.do_update_fields(ticket, actor=cast.l2, changes={"env_browser": "IE11"}, expected_version=seen)
+    actions.do_update_fields(
+        ticket, actor=cast.l2, changes={"env_browser": "IE11"}, expected_version=seen
+    )
     # ...but changing the same field they had not seen change is refused.
     with pytest.raises(ConflictError):
-        actions.do_update_fields(ticket, actor=cast.l2, changes={"env_os": "Windows 7"}, expected_version=seen)
+        actions.do_update_fields(
+            ticket, actor=cast.l2, changes={"env_os": "Windows 7"}, expected_version=seen
+        )
     ticket.refresh_from_db()
     assert (ticket.env_os, ticket.env_browser) == ("Windows 10", "IE11")
 

@@ -35,17 +35,25 @@ def _database_url() -> str:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{port}/{s['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_processes_filing_at_once_never_share_a_number(cast: Cast) -> None:
     processes, per_process = 4, 15
-    env = {**os.environ, "DATABASE_URL": _database_url(),
-           "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings",
+    }
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(per_process)], env=env,
-                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(per_process)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(processes)
     ]
     errors = [w.communicate(timeout=120)[1] for w in workers]

@@ -1,0 +1,554 @@
+"""The agent workspace: queues, the ticket page, new tickets and calls, customers.
+
+Every view: (1) parses input with a form, (2) loads through an access-checked selector,
+(3) calls one action from ``tickets.actions``, (4) redirects back or re-renders with the
+action's field errors. Only agents get here; anybody else gets a 404 (customers) or the
+sign-in page (anonymous visitors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django import forms as django_forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from supportdesk.accounts.models import User
+from supportdesk.core.errors import ActionError, ConflictError
+from supportdesk.crm import selectors as crm_selectors
+from supportdesk.tickets import actions, permissions
+from supportdesk.tickets import selectors as ticket_selectors
+from supportdesk.tickets.choices import STATUS_COLORS, Status
+from supportdesk.tickets.models import Ticket, TicketEvent
+from supportdesk.tickets.workflow import REQUIRED_INPUT, allowed_transitions
+from supportdesk.workspace import presenters
+from supportdesk.workspace import selectors as workspace_selectors
+from supportdesk.workspace.forms import (
+    QUEUE_CHOICES,
+    AssignForm,
+    CallForm,
+    LinkForm,
+    MergeForm,
+    NewCallForm,
+    NewTicketForm,
+    NoteForm,
+    QueueFilterForm,
+    ReplyForm,
+    StepForm,
+    TicketFieldsForm,
+    TransitionForm,
+    add_action_errors,
+)
+
+View = Callable[..., HttpResponse]
+
+
+def agent_required(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A customer is told nothing about the workspace, not even that it exists.
+        if not permissions.is_agent(request.user):  # type: ignore[arg-type]
+            raise Http404("not an agent")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _agent(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _with_params(params: QueryDict, **changes: str | None) -> str:
+    merged = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + merged.urlencode()
+
+
+# --- queues -------------------------------------------------------------------------------
+
+
+def _pk(value: Any) -> int | None:
+    return value.pk if value is not None else None
+
+
+@agent_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """A queue of tickets with filters, sorting and keyset pages (R-TK-5, R-CM-3)."""
+    user = _agent(request)
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    queue_name = form.value_of("queue") or "mine"
+    filters = ticket_selectors.QueueFilters(
+        status=form.value_of("status") or "",
+        priority=_pk(form.value_of("priority")),
+        team=_pk(form.value_of("team")),
+        assignee=_pk(form.value_of("assignee")),
+        organization=_pk(form.value_of("organization")),
+        type=form.value_of("type") or "",
+        category=_pk(form.value_of("category")),
+        channel=form.value_of("channel") or "",
+        number=form.value_of("number") or "",
+    )
+    page = ticket_selectors.queue_page(
+        user,
+        queue_name,
+        filters=filters,
+        sort=form.value_of("sort") or "",
+        cursor=request.GET.get("cursor") or None,
+        size=settings.QUEUE_PAGE_SIZE,
+    )
+    context: dict[str, Any] = {
+        "rows": presenters.rows(page.items),
+        "next_url": _with_params(request.GET, cursor=page.next_cursor) if page.next_cursor else "",
+        "first_url": _with_params(request.GET, cursor=None) if request.GET.get("cursor") else "",
+        "queue_name": queue_name,
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "workspace/_queue_table.html", context)
+    else:
+        counts = workspace_selectors.queue_counts(user)
+        context["form"] = form
+        context["queues"] = [
+            {
+                "key": key,
+                "label": label,
+                "count": counts.get(key),
+                "url": "?" + urlencode({"queue": key}),
+                "active": key == queue_name,
+            }
+            for key, label in QUEUE_CHOICES
+        ]
+        response = render(request, "workspace/queue.html", context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- the ticket page ----------------------------------------------------------------------
+
+
+@dataclass
+class TransitionBlock:
+    target: str
+    label: str
+    color: str
+    form: TransitionForm
+    fields: list[django_forms.BoundField]
+    is_open: bool
+
+
+def _transition_fields(target: Status) -> list[str]:
+    names = [name for name, _message in REQUIRED_INPUT.get(target, ())]
+    if target == Status.CLOSED:
+        names.append("reason")
+    if not names:
+        names = ["reason"]
+    return names
+
+
+def _transition_blocks(ticket: Ticket, failed: TransitionForm | None) -> list[TransitionBlock]:
+    allowed = allowed_transitions(ticket.status)
+    failed_target = failed.data.get("to") if failed is not None else None
+    blocks = []
+    for target in Status:
+        if target not in allowed:
+            continue
+        auto_id = f"id_{target.value}_%s"
+        if failed is not None and failed_target == target.value:
+            form = failed
+        else:
+            form = TransitionForm(
+                initial={"to": target.value, "version": ticket.version},
+                target=target.value,
+                auto_id=auto_id,
+            )
+        blocks.append(
+            TransitionBlock(
+                target=target.value,
+                label=str(target.label),
+                color=STATUS_COLORS.get(target, "gray"),
+                form=form,
+                fields=[form[name] for name in _transition_fields(target)],
+                is_open=form is failed,
+            )
+        )
+    return blocks
+
+
+def _ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int = 200,
+    open_form: str = "",
+    **bound: django_forms.Form,
+) -> HttpResponse:
+    user = _agent(request)
+    events = ticket_selectors.timeline(ticket, user)
+    failed = bound.get("transition")
+    failed_transition = failed if isinstance(failed, TransitionForm) else None
+    transitions = _transition_blocks(ticket, failed_transition)
+    context = {
+        "ticket": ticket,
+        "status_color": STATUS_COLORS.get(Status(ticket.status), "gray"),
+        "events": presenters.timeline_views(ticket, events),
+        "record": presenters.record_details(ticket),
+        "links": presenters.link_views(ticket, workspace_selectors.ticket_links(ticket)),
+        "updated": presenters.local_time(ticket.updated_at),
+        "open_form": open_form,
+        "reply_form": bound.get("reply") or ReplyForm(auto_id="id_reply_%s"),
+        "note_form": bound.get("note") or NoteForm(auto_id="id_note_%s"),
+        "step_form": bound.get("step") or StepForm(auto_id="id_step_%s"),
+        "call_form": bound.get("call") or CallForm(auto_id="id_call_%s"),
+        "fields_form": bound.get("fields") or TicketFieldsForm(ticket=ticket),
+        "assign_form": bound.get("assign")
+        or AssignForm(
+            initial={
+                "team": ticket.team_id,
+                "assignee": ticket.assignee_id,
+                "version": ticket.version,
+            },
+            auto_id="id_assign_%s",
+        ),
+        "link_form": bound.get("link") or LinkForm(auto_id="id_link_%s"),
+        "merge_form": bound.get("merge") or MergeForm(auto_id="id_merge_%s"),
+        "transitions": transitions,
+        # A refused move whose target is no longer offered (someone moved the ticket
+        # meanwhile) still needs its message shown.
+        "transition_errors": failed_transition.non_field_errors()
+        if failed_transition is not None and not any(b.is_open for b in transitions)
+        else [],
+    }
+    return render(request, "workspace/ticket.html", context, status=status)
+
+
+@agent_required
+@require_GET
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _ticket_page(request, _load(request, number))
+
+
+def _load(request: HttpRequest, number: str) -> Ticket:
+    return ticket_selectors.get_ticket_for_user(_agent(request), number)
+
+
+def _back(ticket: Ticket, event: TicketEvent | None = None) -> HttpResponse:
+    anchor = f"#event-{event.pk}" if event is not None else "#latest"
+    return redirect(presenters.ticket_url(ticket.number) + anchor)
+
+
+Performer = Callable[[User, Ticket, Any], "TicketEvent | Ticket | None"]
+
+
+def _handle(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    key: str,
+    form: django_forms.Form,
+    perform: Performer,
+    success: str,
+) -> HttpResponse:
+    """Runs one ticket action from a posted form; the page comes back with errors if refused."""
+    user = _agent(request)
+    status = 422
+    if form.is_valid():
+        try:
+            outcome = perform(user, ticket, form)
+        except ActionError as exc:
+            add_action_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            form.add_error(None, _("Your input is kept below: check the ticket and save again."))
+            # Saving again is a deliberate overwrite of what the agent has now seen.
+            data = QueryDict(mutable=True)
+            data.update(form.data)
+            data["version"] = str(exc.current_version)
+            form.data = data
+            status = 409
+            ticket = ticket_selectors.get_ticket_for_user(user, ticket.number)
+        else:
+            messages.success(request, success)
+            return _back(ticket, outcome if isinstance(outcome, TicketEvent) else None)
+    return _ticket_page(request, ticket, status=status, open_form=key, **{key: form})
+
+
+@agent_required
+@require_POST
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: ReplyForm) -> TicketEvent:
+        data = form.cleaned_data
+        return actions.do_add_reply(
+            ticket, actor=user, body=data["body"], attachments=data["attachments"]
+        )
+
+    form = ReplyForm(request.POST, request.FILES, auto_id="id_reply_%s")
+    return _handle(request, _load(request, number), key="reply", form=form, perform=perform,
+                   success=_("Reply sent to the customer."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_note(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: NoteForm) -> TicketEvent:
+        data = form.cleaned_data
+        return actions.do_add_note(
+            ticket, actor=user, body=data["body"], attachments=data["attachments"]
+        )
+
+    form = NoteForm(request.POST, request.FILES, auto_id="id_note_%s")
+    return _handle(request, _load(request, number), key="note", form=form, perform=perform,
+                   success=_("Internal note added."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_step(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: StepForm) -> TicketEvent:
+        data = form.cleaned_data
+        return actions.do_record_step(
+            ticket, actor=user, action=data["action"], result=data["result"],
+            is_public=data["is_public"],
+        )  # fmt: skip
+
+    form = StepForm(request.POST, auto_id="id_step_%s")
+    return _handle(request, _load(request, number), key="step", form=form, perform=perform,
+                   success=_("Handling step recorded."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_call(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: CallForm) -> TicketEvent:
+        data = form.cleaned_data
+        return actions.do_log_call(
+            ticket, actor=user, direction=data["direction"], summary=data["summary"],
+            phone_number=data["phone_number"], duration_seconds=form.duration_seconds(),
+        )  # fmt: skip
+
+    form = CallForm(request.POST, auto_id="id_call_%s")
+    return _handle(request, _load(request, number), key="call", form=form, perform=perform,
+                   success=_("Phone call logged."))  # fmt: skip
+
+
+def _version(form: django_forms.Form) -> int | None:
+    value = form.cleaned_data.get("version")
+    return value if isinstance(value, int) else None
+
+
+@agent_required
+@require_POST
+def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: TicketFieldsForm) -> Ticket:
+        return actions.do_update_fields(
+            ticket, actor=user, changes=form.changes(), expected_version=_version(form)
+        )
+
+    ticket = _load(request, number)
+    form = TicketFieldsForm(request.POST, ticket=ticket)
+    return _handle(request, ticket, key="fields", form=form, perform=perform,
+                   success=_("Ticket fields saved."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: AssignForm) -> Ticket:
+        data = form.cleaned_data
+        return actions.do_assign(
+            ticket, actor=user, team=data["team"], assignee=data["assignee"], note=data["note"],
+            expected_version=_version(form),
+        )  # fmt: skip
+
+    form = AssignForm(request.POST, auto_id="id_assign_%s")
+    return _handle(request, _load(request, number), key="assign", form=form, perform=perform,
+                   success=_("Assignment saved."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: TransitionForm) -> Ticket:
+        data = form.cleaned_data
+        return actions.do_transition(
+            ticket, actor=user, to=data["to"], solution=data["solution"], result=data["result"],
+            close_reason=data["close_reason"], reason=data["reason"],
+            expected_version=_version(form),
+        )  # fmt: skip
+
+    target = request.POST.get("to", "")
+    form = TransitionForm(request.POST, auto_id=f"id_{target}_%s")
+    return _handle(request, _load(request, number), key="transition", form=form, perform=perform,
+                   success=_("Status changed."))  # fmt: skip
+
+
+def _other_ticket(user: User, form: django_forms.Form, current: Ticket) -> Ticket:
+    try:
+        return ticket_selectors.get_ticket_for_user(user, form.cleaned_data["number"])
+    except Http404:
+        raise ActionError({"number": [_("There is no ticket with that number.")]}) from None
+
+
+@agent_required
+@require_POST
+def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: LinkForm) -> None:
+        other = _other_ticket(user, form, ticket)
+        try:
+            actions.do_link_tickets(ticket, other, actor=user, kind=form.cleaned_data["kind"])
+        except ActionError as exc:
+            # The action names the other ticket "other"; on this form it is "number".
+            raise ActionError(
+                {("number" if k == "other" else k): v for k, v in exc.message_dict.items()}
+            ) from None
+
+    form = LinkForm(request.POST, auto_id="id_link_%s")
+    return _handle(request, _load(request, number), key="link", form=form, perform=perform,
+                   success=_("Tickets linked."))  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_merge(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(user: User, ticket: Ticket, form: MergeForm) -> Ticket:
+        target = _other_ticket(user, form, ticket)
+        try:
+            return actions.do_merge_tickets(
+                ticket, target, actor=user, note=form.cleaned_data["note"]
+            )
+        except ActionError as exc:
+            raise ActionError(
+                {("number" if k in ("target", "source") else k): v
+                 for k, v in exc.message_dict.items()}
+            ) from None  # fmt: skip
+
+    form = MergeForm(request.POST, auto_id="id_merge_%s")
+    return _handle(request, _load(request, number), key="merge", form=form, perform=perform,
+                   success=_("Ticket merged."))  # fmt: skip
+
+
+# --- new tickets and calls ------------------------------------------------------------------
+
+
+def _new(request: HttpRequest, *, call: bool) -> HttpResponse:
+    user = _agent(request)
+    form_class = NewCallForm if call else NewTicketForm
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            draft = actions.NewTicket(
+                **form.draft_values(), attachments=form.cleaned_data["attachments"]
+            )
+            try:
+                if isinstance(form, NewCallForm):
+                    ticket = actions.do_create_ticket_from_call(
+                        draft,
+                        actor=user,
+                        summary=form.cleaned_data["summary"],
+                        phone_number=form.cleaned_data["phone_number"],
+                        duration_seconds=form.duration_seconds(),
+                    )
+                else:
+                    ticket = actions.do_create_ticket(draft, actor=user)
+            except ActionError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("Ticket %(number)s filed.") % {"number": ticket.number})
+                return redirect(presenters.ticket_url(ticket.number))
+        status = 422
+    else:
+        form = form_class(initial={"organization": request.GET.get("organization") or None})
+        status = 200
+    return render(
+        request, "workspace/new_ticket.html", {"form": form, "is_call": call}, status=status
+    )
+
+
+@agent_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    """An agent files a ticket for a customer from any channel (R-IN-1)."""
+    return _new(request, call=False)
+
+
+@agent_required
+def new_call(request: HttpRequest) -> HttpResponse:
+    """A phone call taken now becomes a ticket with the call on its timeline (R-CH-3)."""
+    return _new(request, call=True)
+
+
+@agent_required
+@require_GET
+def organization_fields(request: HttpRequest) -> HttpResponse:
+    """The contact and product pickers for the organization just chosen (htmx)."""
+    form = NewTicketForm(initial={"organization": request.GET.get("organization") or None})
+    return render(request, "workspace/_organization_fields.html", {"form": form})
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+@agent_required
+@require_GET
+def organization_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    page = crm_selectors.organization_page(query, request.GET.get("page"))
+    return render(
+        request,
+        "workspace/organization_list.html",
+        {
+            "page": page,
+            "query": query,
+            "previous_url": _with_params(request.GET, page=str(page.previous_page_number()))
+            if page.has_previous()
+            else "",
+            "next_url": _with_params(request.GET, page=str(page.next_page_number()))
+            if page.has_next()
+            else "",
+        },
+    )
+
+
+@agent_required
+@require_GET
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer, their people and products, and every ticket they filed (R-CM-1, R-CM-2)."""
+    organization = crm_selectors.get_organization(pk)
+    history = crm_selectors.service_history(
+        organization, cursor=request.GET.get("cursor") or None, size=settings.QUEUE_PAGE_SIZE
+    )
+    return render(
+        request,
+        "workspace/organization.html",
+        {
+            "organization": organization,
+            "contacts": list(organization.contacts.all()),
+            "products": list(organization.installed_products.all()),
+            "rows": presenters.rows(history.items),
+            "next_url": _with_params(request.GET, cursor=history.next_cursor)
+            if history.next_cursor
+            else "",
+            "first_url": "?" if request.GET.get("cursor") else "",
+            "queue_url": reverse("workspace:queue")
+            + "?"
+            + urlencode({"queue": "all", "organization": organization.pk}),
+        },
+    )
