@@ -158,7 +158,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         priority=found.optional(
             Priority.objects.filter(active=True), "priority", payload.priority, key="code"
         ),
-        channel=payload.channel,
+        # Customers always come in through the API; agents record where a request came from.
+        channel=Channel.API if user.is_customer else payload.channel,
         source=payload.source,
         organization=organization,
         contact=contact,

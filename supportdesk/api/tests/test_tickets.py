@@ -52,6 +52,13 @@ def test_agent_files_a_ticket_for_an_organization(cast: Cast, api: Api) -> None:
     assert response.json()["channel"] == "phone"
 
 
+def test_a_customer_cannot_pose_as_another_channel(cast: Cast, api: Api) -> None:
+    payload = {**structured_ticket(cast), "channel": "monitoring"}
+    response = api.as_user(cast.customer).post("/tickets", payload)
+    assert response.status_code == 201
+    assert response.json()["channel"] == "api"
+
+
 def test_customer_cannot_file_for_another_organization(cast: Cast, api: Api) -> None:
     payload = {**structured_ticket(cast), "organization": cast.other_org.pk}
     payload.pop("installed_product")

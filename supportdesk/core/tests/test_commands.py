@@ -182,6 +182,22 @@ def test_verify_timelines_fails_when_the_ticket_no_longer_ends_its_chain(cast: C
     assert ticket.number in out.getvalue()
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("serve", "--port", "0"), "--port must be between 1 and 65535."),
+        (("serve", "--workers", "0"), "--workers must be at least 1."),
+        (("demo", "--port", "70000"), "--port must be between 1 and 65535."),
+        (("demo", "--tickets", "-1"), "--tickets cannot be negative."),
+    ],
+)
+def test_long_running_commands_refuse_bad_options_before_starting(
+    args: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run(*args)
+
+
 # --- long-running commands, as real processes ------------------------------------------------
 
 
