@@ -33,6 +33,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -83,10 +84,20 @@ def server_command(port: int, workers: int, nodelay_fix: bool = False) -> list[s
             "--log-level", "warning"]  # fmt: skip
 
 
-def start_server(port: int, workers: int, log: Path, nodelay_fix: bool) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, workers: int, log: Path, nodelay_fix: bool, conn_fix: bool, pool: bool
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.setdefault("LOG_LEVEL", "WARNING")
     env["DEBUG"] = "0"
+    if conn_fix or pool:
+        env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+        paths = [str(HERE), env.get("PYTHONPATH", "")]
+        if pool:
+            env["BENCH_DB_POOL"] = "1"
+            default = Path(tempfile.gettempdir()) / "supportdesk-bench" / "pylib"
+            paths.append(env.get("BENCH_PYLIB", str(default)))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     cmd = server_command(port, workers, nodelay_fix)
     with log.open("ab") as fh:
         proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -239,6 +250,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="creation runs per concurrency")
     ap.add_argument("--skip-create", action="store_true")
     ap.add_argument(
+        "--conn-fix",
+        action="store_true",
+        help="server settings bench_settings.py: CONN_MAX_AGE=0 (one connection per request)",
+    )
+    ap.add_argument(
+        "--pool",
+        action="store_true",
+        help="as --conn-fix, plus Django's psycopg pool on PostgreSQL (psycopg-pool from "
+        "$BENCH_PYLIB, default /tmp/supportdesk-bench/pylib)",
+    )
+    ap.add_argument(
         "--nodelay-fix",
         action="store_true",
         help="serve through serve_nodelay.py (TCP_NODELAY with --workers > 1, uvicorn #3149)",
@@ -265,8 +287,10 @@ def main() -> None:
         "loadavg_start": os.getloadavg(),
         "server_cmd": " ".join(server_command(port, args.workers, args.nodelay_fix)),
         "nodelay_fix": args.nodelay_fix,
+        "conn_fix": args.conn_fix or args.pool,
+        "pool": args.pool,
     }
-    srv = start_server(port, args.workers, log, args.nodelay_fix)
+    srv = start_server(port, args.workers, log, args.nodelay_fix, args.conn_fix, args.pool)
     mon = RssMonitor(srv.pid)
     mon.start()
     probe = Probe(res, args.n, args.warmup)

@@ -8,7 +8,12 @@
 #   DBS="sqlite postgres"   which databases (PostgreSQL: 127.0.0.1:5432, role supportdesk)
 #   PEER=1                  also run the peer (0 = reuse the peer's results already in $PEER_HOME)
 #   FRESH=1                 start from an empty database (0 = top up the existing one)
-#   NODELAY=1               also measure through serve_nodelay.py (uvicorn #3149 worked around)
+#   VARIANTS="shipped nodelay nodelay+conn nodelay+pool"   server variants measured for ours:
+#                           shipped = `supportdesk serve` as it is; nodelay = through
+#                           serve_nodelay.py (uvicorn #3149 worked around); +conn = also
+#                           CONN_MAX_AGE=0; +pool = also Django's psycopg pool (PostgreSQL,
+#                           psycopg-pool installed with --target into $BENCH_PYLIB).
+#                           See README "Server variants".
 #   HTTP_N=20 SEARCH_N=5 INGEST_PER_RUN=150 RUNS=5   samples, as the peer's run_all.sh
 #   BENCH_HOME=/tmp/supportdesk-bench               databases, server logs and JSON results
 #   PG_URL=postgres://supportdesk:supportdesk@127.0.0.1:5432/supportdesk_bench
@@ -21,13 +26,17 @@ SIZES=${1:-"100000"}
 DBS=${DBS:-"sqlite postgres"}
 PEER=${PEER:-1}
 FRESH=${FRESH:-1}
-NODELAY=${NODELAY:-1}
+VARIANTS=${VARIANTS:-"shipped nodelay nodelay+conn nodelay+pool"}
 HTTP_N=${HTTP_N:-20}; SEARCH_N=${SEARCH_N:-5}; INGEST_PER_RUN=${INGEST_PER_RUN:-150}; RUNS=${RUNS:-5}
 BENCH_HOME=${BENCH_HOME:-/tmp/supportdesk-bench}
 PG_URL=${PG_URL:-postgres://supportdesk:supportdesk@127.0.0.1:5432/supportdesk_bench}
 PEER_DIR=${PEER_DIR:-$(cd "$ROOT/../shared/bench/peer" 2>/dev/null && pwd || echo /work/shared/bench/peer)}
 PEER_HOME=${PEER_HOME:-/tmp/peer}
 export PEER_HOME BENCH_COMMON=${BENCH_COMMON:-$(dirname "$PEER_DIR")/common}
+export BENCH_PYLIB=${BENCH_PYLIB:-$BENCH_HOME/pylib}
+if [[ " $DBS " == *" postgres "* && " $VARIANTS " == *"+pool"* ]] && [ ! -d "$BENCH_PYLIB/psycopg_pool" ]; then
+  "$PY" -m pip install -q --no-deps --target "$BENCH_PYLIB" psycopg-pool
+fi
 
 for DB in $DBS; do
   OUT=$BENCH_HOME/results/$DB
@@ -46,13 +55,19 @@ for DB in $DBS; do
     echo "== supportdesk $DB $N tickets =="
     /usr/bin/time -f "seed wall %e s, peak %M KB" \
       "$PY" "$HERE/seed.py" --tickets "$N" --truth-out "$OUT/truth_$N.json" | tail -2
-    # As shipped, then with uvicorn's multi-worker TCP_NODELAY fixed (serve_nodelay.py).
-    "$PY" "$HERE/bench_http.py" -n "$HTTP_N" --search-n "$SEARCH_N" \
-      --per-run "$INGEST_PER_RUN" --runs "$RUNS" --out "$OUT/http_$N.json"
-    if [ "$NODELAY" = 1 ]; then
-      "$PY" "$HERE/bench_http.py" -n "$HTTP_N" --search-n "$SEARCH_N" --nodelay-fix \
-        --per-run "$INGEST_PER_RUN" --runs "$RUNS" --out "$OUT/http_${N}_nodelay.json"
-    fi
+    for V in $VARIANTS; do
+      case $V in
+        shipped) FLAGS=(); SUFFIX="" ;;
+        nodelay) FLAGS=(--nodelay-fix); SUFFIX=_nodelay ;;
+        nodelay+conn) FLAGS=(--nodelay-fix --conn-fix); SUFFIX=_nodelay_conn ;;
+        nodelay+pool)  # PostgreSQL only; needs psycopg-pool in $BENCH_PYLIB
+          [ "$DB" = postgres ] || continue
+          FLAGS=(--nodelay-fix --pool); SUFFIX=_nodelay_pool ;;
+        *) echo "unknown variant $V"; exit 2 ;;
+      esac
+      "$PY" "$HERE/bench_http.py" -n "$HTTP_N" --search-n "$SEARCH_N" "${FLAGS[@]}" \
+        --per-run "$INGEST_PER_RUN" --runs "$RUNS" --out "$OUT/http_${N}${SUFFIX}.json"
+    done
   done
   if [ "$PEER" = 1 ]; then
     echo "== peer (django-helpdesk) $DB $SIZES =="
@@ -63,7 +78,7 @@ for DB in $DBS; do
     PEER_DB=$DB bash "$PEER_DIR/run_all.sh" "$SIZES"
   fi
   for N in $SIZES; do
-    for F in "$OUT/http_$N.json" "$OUT/http_${N}_nodelay.json"; do
+    for F in "$OUT/http_$N".json "$OUT/http_${N}"_nodelay*.json; do
       [ -f "$F" ] || continue
       "$PY" "$HERE/compare.py" --ours "$F" --peer "$PEER_HOME/results/$DB" --n "$N"
       echo

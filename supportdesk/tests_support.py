@@ -106,3 +106,14 @@ def upload(name: str = "screenshot.png", content: bytes = b"\x89PNG\r\n\x1a\n" +
 
 def big_upload(name: str, size: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, io.BytesIO(b"x" * size).getvalue(), content_type="text/plain")
+
+
+def database_url_for_subprocesses() -> str:
+    """The test database as a DATABASE_URL, for tests that start other processes on it."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{port}/{s['NAME']}"

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import User
+from supportdesk.core.forms import MultipleFileField
 from supportdesk.crm.models import InstalledProduct
 from supportdesk.portal.formatting import response_promise
 from supportdesk.tickets.choices import Frequency, Reproducibility, TicketType
@@ -19,26 +19,6 @@ from supportdesk.tickets.models import Category, Priority
 # Clocks of customer machines drift; an occurrence a few minutes "in the future" is not a typo.
 CLOCK_SKEW = dt.timedelta(minutes=10)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name (screenshots and logs together)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        if not items and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [single(item, initial) for item in items]
 
 
 class InstalledProductChoiceField(forms.ModelChoiceField):

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from supportdesk.accounts.choices import STAFF_ROLES
 from supportdesk.accounts.models import Team, User
+from supportdesk.core.forms import MultipleFileField
 from supportdesk.crm import selectors as crm_selectors
 from supportdesk.crm.models import Organization
 from supportdesk.tickets.actions import EDITABLE_FIELDS
@@ -72,25 +73,6 @@ def agents() -> QuerySet[User]:
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the action checks type and size of each."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 def add_action_errors(form: forms.Form, exc: ValidationError) -> None:

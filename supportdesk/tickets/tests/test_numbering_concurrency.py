@@ -9,9 +9,8 @@ import sys
 import textwrap
 
 import pytest
-from django.db import connection
 
-from supportdesk.tests_support import Cast
+from supportdesk.tests_support import Cast, database_url_for_subprocesses
 from supportdesk.tickets.models import Ticket
 
 WORKER = textwrap.dedent(
@@ -31,20 +30,12 @@ WORKER = textwrap.dedent(
 )
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{port}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_processes_filing_at_once_never_share_a_number(cast: Cast) -> None:
     processes, per_process = 4, 15
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings",
     }
     workers = [

@@ -10,10 +10,9 @@ import textwrap
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
-from supportdesk.tests_support import Cast
+from supportdesk.tests_support import Cast, database_url_for_subprocesses
 from supportdesk.tickets import actions, tasks
 from supportdesk.tickets.choices import CloseReason, EventKind, ResolutionResult, Status
 from supportdesk.tickets.models import Ticket
@@ -197,21 +196,13 @@ SWEEP = textwrap.dedent(
 )
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{port}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_workers_sweeping_at_once_close_each_ticket_exactly_once(cast: Cast) -> None:
     eight_days_ago = timezone.now() - 8 * DAY
     tickets = [resolved_ticket(cast, at=eight_days_ago) for _ in range(12)]
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings",
     }
     workers = [

@@ -59,4 +59,9 @@ class Command(BaseCommand):
         config.validate()
         # Registers every app's tasks (``<app>/tasks.py``) with the consumer.
         autodiscover_modules("tasks")
-        HUEY.create_consumer(**config.values).run()
+        consumer = HUEY.create_consumer(**config.values)
+        # Huey installs its signal handlers only at the end of start-up; a SIGTERM in that
+        # window (a deploy right after a restart) would kill the process without the graceful
+        # path. Installing them before start-up closes the window; start-up installs them again.
+        consumer._set_signal_handlers()
+        consumer.run()
