@@ -695,6 +695,71 @@ def _verification(ticket: Ticket, *, actor: User, confirmed: bool, comment: str)
     _save(locked, [])
 
 
+# --- events of other domains ----------------------------------------------------------
+
+# Kinds another app may append; the ticket's own kinds stay with the actions above.
+RECORDABLE_KINDS = frozenset(
+    {
+        EventKind.SLA,
+        EventKind.ESCALATION,
+        EventKind.COLLABORATION,
+        EventKind.EMERGENCY,
+        EventKind.EMAIL,
+        EventKind.NOTIFICATION,
+        EventKind.CHECKLIST,
+        EventKind.DATA_REQUEST,
+        EventKind.KNOWLEDGE,
+    }
+)
+
+
+def do_record_event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: User | None,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = False,
+    actor_label: str = "",
+    changes: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Appends an event written by another domain (SLA clock, escalation, mail, checklist...).
+
+    ``changes`` optionally sets ticket fields in the same transaction (e.g. an escalation
+    rule raising the priority); they are listed in the event like a field edit.
+    """
+    if kind not in RECORDABLE_KINDS:
+        raise ValueError(f"{kind!r} events are written by the ticket's own actions")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        payload = dict(data or {})
+        fields: list[str] = []
+        if changes:
+            unknown = set(changes) - {*EDITABLE_FIELDS, "team", "assignee"}
+            if unknown:
+                raise ValueError(f"cannot set {sorted(unknown)} through do_record_event")
+            diff = {}
+            for name, new in changes.items():
+                old = getattr(ticket, name)
+                if old != new:
+                    diff[name] = [_display(old), _display(new)]
+                    setattr(ticket, name, new)
+            payload.update(fields=sorted(diff), changes=diff)
+            fields = list(diff)
+        event = _append_event(
+            ticket,
+            kind=kind,
+            actor=actor,
+            actor_label=actor_label,
+            body=body,
+            is_public=is_public,
+            data=payload,
+        )
+        _save(ticket, fields)
+    return event
+
+
 # --- links and merges ---------------------------------------------------------------------
 
 

@@ -163,3 +163,13 @@ class EventKind(models.TextChoices):
     LINK = "link", _("Ticket linked")
     MERGE = "merge", _("Merge")
     VERIFICATION = "verification", _("Customer verification")
+    # Written by other domains through ``actions.do_record_event``.
+    SLA = "sla", _("Service level")
+    ESCALATION = "escalation", _("Escalation")
+    COLLABORATION = "collaboration", _("Collaboration")
+    EMERGENCY = "emergency", _("Emergency procedure")
+    EMAIL = "email", _("Email")
+    NOTIFICATION = "notification", _("Notification")
+    CHECKLIST = "checklist", _("Checklist")
+    DATA_REQUEST = "data_request", _("Data request")
+    KNOWLEDGE = "knowledge", _("Knowledge base")

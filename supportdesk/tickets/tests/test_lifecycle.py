@@ -224,3 +224,22 @@ def test_merge_across_organizations_is_refused(cast: Cast) -> None:
     a, b = cast.ticket(), cast.ticket(by=cast.outsider)
     with pytest.raises(ActionError):
         actions.do_merge_tickets(b, a, actor=cast.l1)
+
+
+def test_other_domains_append_their_events_and_may_set_fields(cast: Cast) -> None:
+    ticket = cast.ticket(priority=cast.priority("P2"))
+    actions.do_record_event(
+        ticket,
+        kind=EventKind.ESCALATION,
+        actor=None,
+        actor_label="规则：P1 30 分钟未定位原因",
+        body="自动升级",
+        changes={"priority": cast.priority("P1")},
+    )
+    ticket.refresh_from_db()
+    assert ticket.priority.code == "P1" and ticket.priority_rank == 1
+    event = ticket.events.last()
+    assert event is not None and event.data["changes"]["priority"][1].startswith("P1")
+    assert verify_timeline(ticket) is None
+    with pytest.raises(ValueError):
+        actions.do_record_event(ticket, kind=EventKind.STATUS, actor=None)
