@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "supportdesk.portal",
     "supportdesk.workspace",
     "supportdesk.api",
+    "supportdesk.intake",
+    "supportdesk.search",
+    "supportdesk.knowledge",
+    "supportdesk.playbooks",
+    "supportdesk.sla",
+    "supportdesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -95,11 +101,11 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'supportdesk.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
-    )
-}
+# Under ASGI Django keeps connections per request context, not per thread, so a persistent
+# connection (CONN_MAX_AGE > 0) is never reused and never closed: it leaks until garbage
+# collection (bench/RESULTS.md, finding 2). Connections are therefore closed after each
+# request, and PostgreSQL reuses them through psycopg's pool instead.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN so two processes never deadlock upgrading read locks; the timeout waits for it.
@@ -108,10 +114,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
-            " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+            " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;"
         ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = None
+elif env_int("DB_POOL_MAX", 4) > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN", 1),
+        "max_size": env_int("DB_POOL_MAX", 4),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------
@@ -181,6 +192,10 @@ API_PAGE_SIZE_MAX = 100
 AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7)
 AUTO_ARCHIVE_DAYS = env_int("AUTO_ARCHIVE_DAYS", 30)
 QUEUE_PAGE_SIZE = 50
+# SLA warnings fire when this share (%) of a target's working time is used (R-SL-2).
+SLA_WARNING_LEVELS = tuple(
+    int(p) for p in env_str("SLA_WARNING_LEVELS", "75,90").split(",") if p.strip()
+)
 
 # --- background worker (Huey) ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from supportdesk.accounts.models import User
-from supportdesk.tickets.selectors import Page, paginate, queue_queryset
+from supportdesk.tickets.selectors import CLOSED, OPEN, Page, paginate, queue_queryset
 
 SCOPES = ("org", "mine")
 STATES = ("", "open", "closed")
@@ -41,7 +41,7 @@ def portal_ticket_page(
     if filters.scope == "mine":
         qs = qs.filter(created_by=user)
     if filters.state == "open":
-        qs = qs.filter(is_open=True)
+        qs = qs.filter(OPEN)
     elif filters.state == "closed":
-        qs = qs.filter(is_open=False)
+        qs = qs.filter(CLOSED)
     return paginate(qs, filters.sort, cursor, size)

@@ -239,7 +239,14 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "is_open", "updated_at", "id"], name="tk_assignee"),
             models.Index(fields=["team", "is_open", "updated_at", "id"], name="tk_team"),
             models.Index(fields=["status", "updated_at", "id"], name="tk_status"),
-            models.Index(fields=["is_open", "priority_rank", "updated_at", "id"], name="tk_prio"),
+            # Matches the priority sort (rank ascending, then most recently updated first).
+            models.Index(
+                "is_open",
+                "priority_rank",
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="tk_prio_desc",
+            ),
             # "All" and "recently updated" span open and closed tickets.
             models.Index(fields=["updated_at", "id"], name="tk_updated"),
             # Portal list and service history: one organization's tickets, newest first.

@@ -336,3 +336,17 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
             os.kill(pid, 0)
     with sqlite3.connect(tmp_path / "supportdesk.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM tickets_ticket").fetchone() == (12,)
+
+
+def test_serve_listens_on_a_tcp_socket_so_responses_are_not_delayed_by_nagle() -> None:
+    import socket as socket_module
+
+    from uvicorn.config import Config
+
+    from supportdesk.core.management.commands.serve import _bind_tcp_socket
+
+    sock = _bind_tcp_socket(Config("supportdesk.config.asgi:application", host="127.0.0.1", port=0))
+    try:
+        assert sock.proto == socket_module.IPPROTO_TCP
+    finally:
+        sock.close()

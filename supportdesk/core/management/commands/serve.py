@@ -7,11 +7,13 @@ Static files are served by WhiteNoise from inside the application, so no proxy o
 from __future__ import annotations
 
 import os
+import socket
 import warnings
 from typing import Any
 
 import uvicorn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from uvicorn.config import Config
 
 from supportdesk.core.management.commands._runtime import ensure_data_dirs
 
@@ -19,6 +21,23 @@ APPLICATION = "supportdesk.config.asgi:application"
 # WhiteNoise hands Django file responses with a synchronous iterator; under ASGI Django warns
 # on every static file. Reading files in a thread is exactly what we want, so it is noise.
 STATIC_FILE_WARNING = "StreamingHttpResponse must consume synchronous iterators"
+
+
+_uvicorn_bind_socket = Config.bind_socket
+
+
+def _bind_tcp_socket(config: Config) -> socket.socket:
+    """uvicorn's own listening socket, re-wrapped so its protocol reads as TCP.
+
+    With ``--workers`` > 1 uvicorn 0.54 binds the socket itself with ``proto=0``; accepted
+    connections inherit it and asyncio only sets ``TCP_NODELAY`` when ``proto`` is
+    ``IPPROTO_TCP``, so every keep-alive response written in two sends waited ~40 ms for the
+    client's delayed ACK (uvicorn issue #3149; bench/RESULTS.md, finding 1).
+    """
+    sock = _uvicorn_bind_socket(config)
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    return sock
 
 
 class Command(BaseCommand):
@@ -43,6 +62,7 @@ class Command(BaseCommand):
         os.environ["PYTHONWARNINGS"] = ",".join(
             filter(None, [os.environ.get("PYTHONWARNINGS"), f"ignore:{STATIC_FILE_WARNING}"])
         )
+        Config.bind_socket = _bind_tcp_socket  # type: ignore[method-assign,assignment]
         uvicorn.run(
             APPLICATION,
             host=options["host"],
