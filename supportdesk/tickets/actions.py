@@ -527,14 +527,18 @@ def do_update_fields(
 def do_assign(
     ticket: Ticket,
     *,
-    actor: User,
+    actor: User | None,
     team: Team | None,
     assignee: User | None,
     note: str = "",
     expected_version: int | None = None,
+    actor_label: str = "",
 ) -> Ticket:
-    """Hands the ticket to a team and/or person; to a higher tier, this is an escalation."""
-    if not permissions.is_agent(actor):
+    """Hands the ticket to a team and/or person; to a higher tier, this is an escalation.
+
+    ``actor=None`` is the system (routing rules), named on the timeline by ``actor_label``.
+    """
+    if actor is not None and not permissions.is_agent(actor):
         raise PermissionDenied
     if assignee is not None and not assignee.is_agent:
         raise ActionError({"assignee": [_("Tickets can only be assigned to engineers.")]})
@@ -566,7 +570,14 @@ def do_assign(
             "from_assignee": str(ticket.assignee) if ticket.assignee else "",
             "to_assignee": str(assignee) if assignee else "",
         }
-        _append_event(ticket, kind=EventKind.ASSIGN, actor=actor, body=note, data=data)
+        _append_event(
+            ticket,
+            kind=EventKind.ASSIGN,
+            actor=actor,
+            actor_label=actor_label,
+            body=note,
+            data=data,
+        )
         ticket.team, ticket.assignee = team, assignee
         _save(ticket, ["team", "assignee"])
     return ticket
@@ -770,9 +781,14 @@ def _lock_pair(a: Ticket, b: Ticket) -> tuple[Ticket, Ticket]:
     return locked[a.pk], locked[b.pk]
 
 
-def do_link_tickets(ticket: Ticket, other: Ticket, *, actor: User, kind: str) -> TicketLink:
-    """Links two tickets (R-TK-6); both timelines show it."""
-    if not permissions.is_agent(actor):
+def do_link_tickets(
+    ticket: Ticket, other: Ticket, *, actor: User | None, kind: str, actor_label: str = ""
+) -> TicketLink:
+    """Links two tickets (R-TK-6); both timelines show it.
+
+    ``actor=None`` is the system (mail intake linking a follow-up), named by ``actor_label``.
+    """
+    if actor is not None and not permissions.is_agent(actor):
         raise PermissionDenied
     if kind not in LinkKind.values:
         raise ActionError({"kind": [_("Choose a link type.")]})
@@ -790,6 +806,7 @@ def do_link_tickets(ticket: Ticket, other: Ticket, *, actor: User, kind: str) ->
                 own,
                 kind=EventKind.LINK,
                 actor=actor,
+                actor_label=actor_label,
                 data={"kind": kind, "direction": direction, "number": peer.number},
             )
             _save(own, [])

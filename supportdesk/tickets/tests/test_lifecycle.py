@@ -243,3 +243,16 @@ def test_other_domains_append_their_events_and_may_set_fields(cast: Cast) -> Non
     assert verify_timeline(ticket) is None
     with pytest.raises(ValueError):
         actions.do_record_event(ticket, kind=EventKind.STATUS, actor=None)
+
+
+def test_routing_assigns_as_the_system_and_says_so(cast: Cast) -> None:
+    ticket = cast.ticket()
+    actions.do_assign(
+        ticket, actor=None, actor_label="轮询分派", team=cast.l1_team, assignee=cast.l1
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == cast.l1
+    event = ticket.events.last()
+    assert event is not None and event.actor is None and event.actor_label == "轮询分派"
+    with pytest.raises(PermissionDenied):
+        actions.do_assign(ticket, actor=cast.customer, team=None, assignee=None)
