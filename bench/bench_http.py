@@ -55,6 +55,23 @@ AGENT = "bench.lead"
 NUMBER_RE = re.compile(r"TS\d{12,}")
 
 
+def git_state() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return head + (" + uncommitted changes" if dirty else "")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -249,6 +266,7 @@ def main() -> None:
     ap.add_argument("--per-run", type=int, default=150, help="tickets per creation run")
     ap.add_argument("--runs", type=int, default=5, help="creation runs per concurrency")
     ap.add_argument("--skip-create", action="store_true")
+    ap.add_argument("--no-migrate", action="store_true", help="do not migrate the database first")
     ap.add_argument(
         "--conn-fix",
         action="store_true",
@@ -268,8 +286,21 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     setup_django(args.database_url)
+    from django.core.management import call_command
     from django.db import connection
 
+    migrated = False
+    if not args.no_migrate:
+        from django.db.migrations.executor import MigrationExecutor
+
+        # The schema must match the code being measured (new apps bring new tables), and
+        # new indexes need statistics, or SQLite misjudges them (RESULTS.md, finding 8).
+        executor = MigrationExecutor(connection)
+        migrated = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        call_command("migrate", verbosity=0)
+        if migrated:
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
     ctx = context_from_db(20)
     vendor = connection.vendor
     connection.close()
@@ -286,6 +317,8 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "loadavg_start": os.getloadavg(),
         "server_cmd": " ".join(server_command(port, args.workers, args.nodelay_fix)),
+        "git": git_state(),
+        "migrated_and_analyzed": migrated,
         "nodelay_fix": args.nodelay_fix,
         "conn_fix": args.conn_fix or args.pool,
         "pool": args.pool,

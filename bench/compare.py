@@ -30,12 +30,60 @@ def med(entry: Any) -> float | None:
     return None
 
 
+def variant(res: dict[str, Any]) -> str:
+    name = "nodelay" if res.get("nodelay_fix") else "shipped"
+    if res.get("pool"):
+        name += "+pool"
+    elif res.get("conn_fix"):
+        name += "+conn"
+    return name
+
+
+def summary(files: list[Path]) -> None:
+    """One row per result file: the medians side by side (ms; creation in tickets/s)."""
+    cols = [("floor", "healthz_floor"), ("queue", "desk_queue"), ("filtered", "desk_filtered"),
+            ("ticket", "desk_ticket"), ("API list", "api_list"),
+            ("API filtered", "api_list_filtered"), ("API ticket", "api_ticket"),
+            ("portal list", "portal_list"), ("portal ticket", "portal_ticket")]  # fmt: skip
+    head = ["db", "N", "server", *[c for c, _ in cols], "queue=all", "create c1", "create c4",
+            "RSS proc MB", "RSS tree MB", "server errors"]  # fmt: skip
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * 3 + "---:|" * (len(head) - 3))
+    for f in files:
+        r = load(f)
+        row = [r.get("db", "?"), f"{r.get('seeded_tickets', 0):,}", variant(r)]
+        for _, key in cols:
+            m = med(r.get(key))
+            row.append(f"{m:.0f}" if m is not None else "—")
+        alls = [med(v) for v in (r.get("desk_search") or {}).values()]
+        alls_v = [v for v in alls if v is not None]
+        row.append(f"{sorted(alls_v)[len(alls_v) // 2]:.0f}" if alls_v else "—")
+        for conc in (1, 4):
+            c = (r.get("api_create") or {}).get(f"c{conc}") or {}
+            m = med(c)
+            errs = c.get("errors")
+            row.append((f"{m:.0f}" if m else "—") + (f" ({errs} err)" if errs else ""))
+        rss = r.get("rss") or {}
+        row.append(f"{rss.get('peak_single_proc_rss_mb', 0):.0f}")
+        row.append(f"{rss.get('peak_tree_rss_mb', 0):.0f}")
+        log = f.with_suffix(".server.log")
+        errors = log.read_text(errors="replace").count("Traceback") if log.exists() else 0
+        row.append(str(errors))
+        print("| " + " | ".join(row) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ours", required=True, type=Path)
+    ap.add_argument("--ours", type=Path)
     ap.add_argument("--peer", type=Path, help="peer results folder, e.g. /tmp/peer/results/sqlite")
-    ap.add_argument("--n", type=int, required=True)
+    ap.add_argument("--n", type=int)
+    ap.add_argument("--summary", type=Path, nargs="+", help="one row per result file instead")
     args = ap.parse_args()
+    if args.summary:
+        summary(args.summary)
+        return
+    if args.ours is None or args.n is None:
+        ap.error("--ours and --n are required without --summary")
     ours = load(args.ours)
     peer_http = load(args.peer / f"http_{args.n}.json") if args.peer else {}
     peer_ingest = load(args.peer / f"ingest_{args.n}.json") if args.peer else {}

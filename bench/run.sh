@@ -8,7 +8,8 @@
 #   DBS="sqlite postgres"   which databases (PostgreSQL: 127.0.0.1:5432, role supportdesk)
 #   PEER=1                  also run the peer (0 = reuse the peer's results already in $PEER_HOME)
 #   FRESH=1                 start from an empty database (0 = top up the existing one)
-#   VARIANTS="shipped nodelay nodelay+conn nodelay+pool"   server variants measured for ours:
+#   VARIANTS="shipped"      server variants measured for ours (any of
+#                           "shipped nodelay nodelay+conn nodelay+pool"):
 #                           shipped = `supportdesk serve` as it is; nodelay = through
 #                           serve_nodelay.py (uvicorn #3149 worked around); +conn = also
 #                           CONN_MAX_AGE=0; +pool = also Django's psycopg pool (PostgreSQL,
@@ -26,7 +27,7 @@ SIZES=${1:-"100000"}
 DBS=${DBS:-"sqlite postgres"}
 PEER=${PEER:-1}
 FRESH=${FRESH:-1}
-VARIANTS=${VARIANTS:-"shipped nodelay nodelay+conn nodelay+pool"}
+VARIANTS=${VARIANTS:-"shipped"}
 HTTP_N=${HTTP_N:-20}; SEARCH_N=${SEARCH_N:-5}; INGEST_PER_RUN=${INGEST_PER_RUN:-150}; RUNS=${RUNS:-5}
 BENCH_HOME=${BENCH_HOME:-/tmp/supportdesk-bench}
 PG_URL=${PG_URL:-postgres://supportdesk:supportdesk@127.0.0.1:5432/supportdesk_bench}

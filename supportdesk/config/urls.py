@@ -20,6 +20,12 @@ urlpatterns = [
     path("portal/", include("supportdesk.portal.urls")),
     path("desk/", include("supportdesk.workspace.urls")),
     path("api/v1/", include("supportdesk.api.urls")),
+    path("search/", include("supportdesk.search.urls")),
+    path("kb/", include("supportdesk.knowledge.urls")),
+    path("playbooks/", include("supportdesk.playbooks.urls")),
+    path("notifications/", include("supportdesk.notifications.urls")),
+    path("sla/", include("supportdesk.sla.urls")),
+    path("mail/", include("supportdesk.intake.urls")),
     path("admin/", admin.site.urls),
 ]
 

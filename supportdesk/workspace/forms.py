@@ -24,6 +24,7 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.core.forms import MultipleFileField
 from supportdesk.crm import selectors as crm_selectors
 from supportdesk.crm.models import Organization
+from supportdesk.sla.selectors import SORT_CHOICE
 from supportdesk.tickets.actions import EDITABLE_FIELDS
 from supportdesk.tickets.choices import (
     CallDirection,
@@ -54,6 +55,7 @@ SORT_CHOICES = [
     ("-created_at", _("Newest first")),
     ("created_at", _("Oldest first")),
     ("priority", _("Most urgent first")),
+    SORT_CHOICE,
 ]
 # What an agent records when closing; "customer confirmed" and "merged" are set by the
 # confirmation and merge actions themselves.

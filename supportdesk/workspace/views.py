@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError, ConflictError
 from supportdesk.crm import selectors as crm_selectors
+from supportdesk.sla import selectors as sla_selectors
 from supportdesk.tickets import actions, permissions
 from supportdesk.tickets import selectors as ticket_selectors
 from supportdesk.tickets.choices import STATUS_COLORS, Status
@@ -107,16 +108,25 @@ def queue(request: HttpRequest) -> HttpResponse:
         channel=form.value_of("channel") or "",
         number=form.value_of("number") or "",
     )
-    page = ticket_selectors.queue_page(
-        user,
-        queue_name,
-        filters=filters,
-        sort=form.value_of("sort") or "",
-        cursor=request.GET.get("cursor") or None,
-        size=settings.QUEUE_PAGE_SIZE,
-    )
+    if form.value_of("sort") == sla_selectors.SORT_KEY:
+        page = sla_selectors.breaches_soonest_page(
+            user,
+            queue_name,
+            filters=filters,
+            cursor=request.GET.get("cursor") or None,
+            size=settings.QUEUE_PAGE_SIZE,
+        )
+    else:
+        page = ticket_selectors.queue_page(
+            user,
+            queue_name,
+            filters=filters,
+            sort=form.value_of("sort") or "",
+            cursor=request.GET.get("cursor") or None,
+            size=settings.QUEUE_PAGE_SIZE,
+        )
     context: dict[str, Any] = {
-        "rows": presenters.rows(page.items),
+        "rows": sla_selectors.attach_due(presenters.rows(page.items)),
         "next_url": _with_params(request.GET, cursor=page.next_cursor) if page.next_cursor else "",
         "first_url": _with_params(request.GET, cursor=None) if request.GET.get("cursor") else "",
         "queue_name": queue_name,
@@ -214,6 +224,7 @@ def _ticket_page(
         "record": presenters.record_details(ticket),
         "links": presenters.link_views(ticket, workspace_selectors.ticket_links(ticket)),
         "updated": presenters.local_time(ticket.updated_at),
+        "sla_clocks": sla_selectors.ticket_clocks(ticket),
         "open_form": open_form,
         "reply_form": bound.get("reply") or ReplyForm(auto_id="id_reply_%s"),
         "note_form": bound.get("note") or NoteForm(auto_id="id_note_%s"),

@@ -1,0 +1,433 @@
+"""Turns a received message into ticket actions: a new ticket, a reply, or a note of why not.
+
+Every message is first stored raw (unique per mailbox and Message-ID, so the same message
+delivered twice, fetched twice or retried is processed once), then parsed and threaded.
+A message that cannot be handled is quarantined with its reasons, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supportdesk.accounts.models import User
+from supportdesk.core.errors import ActionError
+from supportdesk.crm.models import Contact, Organization
+from supportdesk.tickets import actions as ticket_actions
+from supportdesk.tickets.attachments import check_uploads, clean_filename
+from supportdesk.tickets.choices import Channel, EventKind, LinkKind, Status
+from supportdesk.tickets.models import Attachment, Ticket, TicketEvent
+
+from ..choices import ClosedTicketPolicy, InboundState
+from ..models import BouncedAddress, InboundMessage, Mailbox, ThreadReference
+from .parse import ParsedAttachment, ParsedMail, parse_message, sanitize_html
+
+log = logging.getLogger(__name__)
+
+TICKET_NUMBER = re.compile(r"\b(TS\d{12})\b")
+SYSTEM_LABEL = "mail intake"
+
+
+@dataclass
+class Outcome:
+    message: InboundMessage
+    created: bool
+
+
+def message_key(raw: bytes, parsed: ParsedMail) -> str:
+    if parsed.message_id:
+        return parsed.message_id[:255]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def receive(raw: bytes, mailbox: Mailbox) -> Outcome:
+    """Stores and processes one message; safe to call again with the same message."""
+    parsed = parse_message(raw)
+    key = message_key(raw, parsed)
+    existing = InboundMessage.objects.filter(mailbox=mailbox, message_key=key).first()
+    if existing is not None:
+        return Outcome(existing, created=False)
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                mailbox=mailbox,
+                message_key=key,
+                raw=raw,
+                size=len(raw),
+                sender=parsed.from_address[:254],
+                subject=parsed.subject[:300],
+                is_auto_reply=parsed.is_auto_reply,
+                problems=list(parsed.problems),
+            )
+            _process_stored(message, parsed, force=False)
+    except IntegrityError:
+        # Another process stored the same message a moment ago: it processes it.
+        return Outcome(InboundMessage.objects.get(mailbox=mailbox, message_key=key), False)
+    return Outcome(message, created=True)
+
+
+def process(
+    message: InboundMessage, parsed: ParsedMail | None = None, *, force: bool = False
+) -> InboundMessage:
+    """Processes a stored message again (a retry or a release from the quarantine)."""
+    if parsed is None:
+        parsed = parse_message(bytes(message.raw))
+    with transaction.atomic():
+        locked = InboundMessage.objects.select_for_update().defer("raw").get(pk=message.pk)
+        if locked.state not in (InboundState.INGESTED, InboundState.IGNORED):
+            _process_stored(locked, parsed, force=force)
+    message.refresh_from_db()
+    return message
+
+
+PROCESSED_FIELDS = ["state", "problems", "ticket", "event_id", "html", "processed_at"]
+
+
+def _process_stored(message: InboundMessage, parsed: ParsedMail, *, force: bool) -> None:
+    """Runs the ticket actions for a stored message, inside the caller's transaction.
+
+    The actions run in a savepoint: if anything in them fails, their changes are undone,
+    while the stored message stays and is quarantined with the reason.
+    """
+    try:
+        with transaction.atomic():
+            _Ingestion(message, parsed, force=force).run()
+    except Exception as exc:  # one bad message must never stop a mailbox
+        log.exception("mail %s quarantined", message.pk)
+        message.state = InboundState.QUARANTINED
+        message.problems = [*parsed.problems, f"{exc.__class__.__name__}: {exc}"[:500]]
+        message.ticket = None
+        message.event_id = None
+        message.html = ""
+    message.processed_at = timezone.now()
+    # Not the raw bytes: they were written once and never change.
+    message.save(update_fields=PROCESSED_FIELDS)
+
+
+def release(message: InboundMessage) -> InboundMessage:
+    """An admin looked at a quarantined message and wants it processed as it is."""
+    if message.state != InboundState.QUARANTINED:
+        return message
+    InboundMessage.objects.filter(pk=message.pk).update(state=InboundState.NEW)
+    message.refresh_from_db()
+    parsed = parse_message(bytes(message.raw))
+    # Released by a person: structural problems no longer hold it back.
+    parsed.problems = []
+    return process(message, parsed, force=True)
+
+
+def own_addresses() -> set[str]:
+    addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    addresses.add(settings.DEFAULT_FROM_EMAIL.lower())
+    return addresses
+
+
+class _Ingestion:
+    def __init__(self, message: InboundMessage, parsed: ParsedMail, *, force: bool) -> None:
+        self.force = force
+        self.message = message
+        self.mailbox = message.mailbox
+        self.parsed = parsed
+        self._quoted_ticket: Ticket | None = None
+
+    # --- decisions ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        parsed, message = self.parsed, self.message
+        message.problems = list(parsed.problems)
+        unreadable = any(p.startswith("parser error") for p in parsed.problems)
+        if (unreadable or not parsed.from_address) and not self.force:
+            message.state = InboundState.QUARANTINED
+            return
+        if parsed.from_address in own_addresses():
+            return self._ignore(_("Sent from one of our own addresses."))
+        if parsed.is_bounce:
+            return self._bounce()
+        if parsed.from_address and self._flooding():
+            return self._ignore(_("Too many messages from this sender; rate-limited."))
+        ticket = self._thread()
+        if parsed.is_auto_reply:
+            if ticket is None:
+                return self._ignore(_("Automatic reply that belongs to no ticket."))
+            event = ticket_actions.do_record_event(
+                ticket,
+                kind=EventKind.EMAIL,
+                actor=None,
+                actor_label=self._label(),
+                body=parsed.new_text[:5000],
+                data={"auto_reply": True, "subject": parsed.subject[:200]},
+            )
+            return self._done(ticket, event)
+        if ticket is not None and ticket.status in (Status.CLOSED, Status.ARCHIVED):
+            if self.mailbox.closed_ticket_policy == ClosedTicketPolicy.REOPEN:
+                ticket = ticket_actions.do_transition(
+                    ticket,
+                    actor=None,
+                    actor_label=self._label(),
+                    to=Status.REOPENED,
+                    reason=_("The customer wrote again by mail."),
+                )
+            else:
+                return self._new_ticket(linked_to=ticket)
+        if ticket is None:
+            return self._new_ticket(linked_to=self._quoted_ticket)
+        return self._reply(ticket)
+
+    def _flooding(self) -> bool:
+        window = dt.timedelta(minutes=getattr(settings, "INTAKE_RATE_LIMIT_MINUTES", 10))
+        recent = InboundMessage.objects.filter(
+            sender=self.parsed.from_address,
+            received_at__gte=timezone.now() - window,
+            state=InboundState.INGESTED,
+        ).count()
+        return recent >= getattr(settings, "INTAKE_RATE_LIMIT_MESSAGES", 20)
+
+    def _thread(self) -> Ticket | None:
+        """The ticket this mail continues, if the sender may write into it."""
+        match = TICKET_NUMBER.search(self.parsed.subject)
+        if match:
+            ticket = Ticket.objects.filter(number=match.group(1)).first()
+            if ticket is not None:
+                ticket = _follow_merges(ticket)
+                if self._may_write_into(ticket):
+                    return ticket
+                # A stranger quoting a number gets a ticket of their own, linked to it.
+                self._quoted_ticket = ticket
+        ids = self.parsed.thread_ids
+        if ids:
+            reference = (
+                ThreadReference.objects.filter(message_id__in=ids, outgoing=True)
+                .select_related("ticket")
+                .order_by("-created_at")
+                .first()
+            )
+            if reference is not None:
+                return _follow_merges(reference.ticket)
+        return None
+
+    def _may_write_into(self, ticket: Ticket) -> bool:
+        sender = self.parsed.from_address
+        if ticket.contact_id and ticket.contact and ticket.contact.email.lower() == sender:
+            return True
+        organization = ticket.organization
+        if organization is not None and _domain(sender) in _domains(organization):
+            return True
+        if (
+            ticket.organization_id
+            and Contact.objects.filter(
+                organization_id=ticket.organization_id, email__iexact=sender
+            ).exists()
+        ):
+            return True
+        return InboundMessage.objects.filter(
+            ticket=ticket, sender=sender, state=InboundState.INGESTED
+        ).exists()
+
+    # --- outcomes ----------------------------------------------------------------------
+
+    def _ignore(self, reason: str) -> None:
+        self.message.state = InboundState.IGNORED
+        self.message.problems = [*self.message.problems, reason]
+
+    def _bounce(self) -> None:
+        parsed = self.parsed
+        now = timezone.now()
+        for address in parsed.bounced_recipients:
+            bounced, _created = BouncedAddress.objects.get_or_create(address=address[:254])
+            BouncedAddress.objects.filter(pk=bounced.pk).update(
+                bounces=bounced.bounces + 1, last_bounced_at=now, last_reason=parsed.subject[:300]
+            )
+        reference = (
+            ThreadReference.objects.filter(message_id__in=parsed.bounced_message_ids)
+            .select_related("ticket")
+            .first()
+        )
+        if reference is None:
+            return self._ignore(_("Delivery failure for a message that belongs to no ticket."))
+        event = ticket_actions.do_record_event(
+            reference.ticket,
+            kind=EventKind.EMAIL,
+            actor=None,
+            actor_label=self._label(),
+            body=_("Mail could not be delivered to %(addresses)s.")
+            % {"addresses": ", ".join(parsed.bounced_recipients) or parsed.from_address},
+            data={"bounce": True, "recipients": parsed.bounced_recipients},
+        )
+        self._done(reference.ticket, event)
+
+    def _new_ticket(self, linked_to: Ticket | None) -> None:
+        parsed = self.parsed
+        organization = organization_for(parsed.from_address)
+        contact = contact_for(parsed.from_address, parsed.from_name, organization)
+        actor = _customer_user(contact)
+        files, refused = _uploads(parsed.attachments)
+        description = parsed.new_text.strip() or parsed.text.strip() or _("(The mail has no text.)")
+        draft = ticket_actions.NewTicket(
+            subject=parsed.subject.strip()[:200] or _("(no subject)"),
+            description=description,
+            channel=Channel.EMAIL,
+            source=self.mailbox.address,
+            organization=organization,
+            contact=contact,
+            priority=self.mailbox.default_priority,
+            team=self.mailbox.team,
+            attachments=files,
+        )
+        ticket = ticket_actions.do_create_ticket(draft, actor=actor, actor_label=self._label())
+        event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).first()
+        if linked_to is not None and linked_to.pk != ticket.pk:
+            ticket_actions.do_link_tickets(
+                ticket, linked_to, actor=None, actor_label=SYSTEM_LABEL, kind=LinkKind.RELATED
+            )
+        self._note_refused(ticket, refused)
+        self._done(ticket, event)
+
+    def _reply(self, ticket: Ticket) -> None:
+        parsed = self.parsed
+        contact = (
+            Contact.objects.filter(
+                organization_id=ticket.organization_id, email__iexact=parsed.from_address
+            )
+            .select_related("user")
+            .first()
+            if ticket.organization_id
+            else None
+        )
+        actor = _customer_user(contact)
+        if actor is not None and ticket.organization_id != actor.organization_id:
+            actor = None
+        files, refused = _uploads(parsed.attachments)
+        body = parsed.new_text.strip() or parsed.text.strip()
+        if not body and not files:
+            body = _("(The mail has no text.)")
+        try:
+            event = ticket_actions.do_add_reply(
+                ticket, actor=actor, actor_label=self._label(), body=body, attachments=files
+            )
+        except PermissionDenied:
+            event = ticket_actions.do_add_reply(
+                ticket, actor=None, actor_label=self._label(), body=body, attachments=files
+            )
+        self._note_refused(ticket, refused)
+        self._done(ticket, event)
+
+    def _note_refused(self, ticket: Ticket, refused: list[str]) -> None:
+        if not refused:
+            return
+        self.message.problems = [*self.message.problems, *refused]
+        ticket_actions.do_record_event(
+            ticket,
+            kind=EventKind.EMAIL,
+            actor=None,
+            actor_label=SYSTEM_LABEL,
+            body=_("Attachments of the mail that were not accepted:") + "\n" + "\n".join(refused),
+            data={"refused_attachments": refused},
+        )
+
+    def _done(self, ticket: Ticket, event: TicketEvent | None) -> None:
+        message = self.message
+        message.state = InboundState.INGESTED
+        message.ticket = ticket
+        message.event_id = event.pk if event is not None else None
+        if self.parsed.message_id:
+            ThreadReference.objects.get_or_create(
+                message_id=self.parsed.message_id[:255], ticket=ticket
+            )
+        if self.parsed.html and event is not None:
+            message.html = _html_with_inline_images(self.parsed, event)
+
+    def _label(self) -> str:
+        name = self.parsed.from_name.strip()
+        address = self.parsed.from_address
+        return (f"{name} <{address}>" if name else address or _("unknown sender"))[:200]
+
+
+def _follow_merges(ticket: Ticket) -> Ticket:
+    seen = 0
+    while ticket.merged_into_id and seen < 10:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        seen += 1
+    return ticket
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def _domains(organization: Organization) -> set[str]:
+    return {
+        d.strip().lower().lstrip("@") for d in organization.email_domains.split(",") if d.strip()
+    }
+
+
+def organization_for(address: str) -> Organization | None:
+    domain = _domain(address)
+    if not domain:
+        return None
+    contact = Contact.objects.filter(email__iexact=address).select_related("organization").first()
+    if contact is not None:
+        return contact.organization
+    for organization in Organization.objects.filter(email_domains__icontains=domain):
+        if domain in _domains(organization):
+            return organization
+    return None
+
+
+def contact_for(address: str, name: str, organization: Organization | None) -> Contact | None:
+    """The sender's contact, created for a known organization's domain."""
+    if organization is None:
+        return None
+    contact = Contact.objects.filter(organization=organization, email__iexact=address).first()
+    if contact is None:
+        contact = Contact.objects.create(
+            organization=organization, name=(name or address.partition("@")[0])[:100], email=address
+        )
+    return contact
+
+
+def _customer_user(contact: Contact | None) -> User | None:
+    if contact is None or contact.user_id is None:
+        return None
+    user = contact.user
+    if user is None or not user.is_active or not user.is_customer:
+        return None
+    return user
+
+
+def _uploads(attachments: list[ParsedAttachment]) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """Files the ticket accepts, and the reasons for each one it does not."""
+    accepted: list[SimpleUploadedFile] = []
+    refused: list[str] = []
+    for attachment in attachments:
+        upload = SimpleUploadedFile(
+            attachment.filename, attachment.content, content_type=attachment.content_type
+        )
+        try:
+            check_uploads([upload])
+        except ActionError as exc:
+            refused.extend(str(m) for messages in exc.message_dict.values() for m in messages)
+            continue
+        upload.seek(0)
+        accepted.append(upload)
+    return accepted, refused
+
+
+def _html_with_inline_images(parsed: ParsedMail, event: TicketEvent) -> str:
+    stored = {a.filename: a.pk for a in Attachment.objects.filter(event=event)}
+    cid_urls: dict[str, str] = {}
+    for attachment in parsed.attachments:
+        pk = stored.get(clean_filename(attachment.filename))
+        if attachment.content_id and pk is not None:
+            cid_urls[attachment.content_id] = reverse("tickets:attachment_download", args=[pk])
+    return sanitize_html(parsed.html, cid_urls)

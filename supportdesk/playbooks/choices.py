@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaybookKind(models.TextChoices):
+    CHECKLIST = "checklist", _("Basic checklist")
+    PATH = "path", _("Troubleshooting path")
+
+
+class StepResult(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    PROBLEM = "problem", _("Problem found")
+    SKIPPED = "skipped", _("Skipped")

@@ -1,0 +1,265 @@
+"""Index backends: SQLite FTS5 and PostgreSQL full text, one interface.
+
+Both store the same ``SearchDocument`` rows (written with the ORM); they differ only in the
+match-and-rank query. A query runs in two passes: the word index first (title weighted over
+body), then, when that leaves room, the character-gram index as a recall fallback, so a one-
+or two-character Chinese query still finds text jieba segmented differently.
+
+Queries are built from analysed tokens only, each quoted, so no input reaches either
+engine's query syntax: quotes, AND, *, NEAR or a 5,000-character paste cannot fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.safestring import SafeString
+
+from supportdesk.accounts.models import User
+from supportdesk.search.analysis import Query, analyze, analyze_query, index_form, joined
+from supportdesk.search.choices import DocKind
+from supportdesk.search.highlight import highlight
+from supportdesk.search.models import IndexState, SearchDocument
+
+MAX_BODY = 20_000
+# PostgreSQL ranks at most this many matches of a query (see PostgresBackend._match).
+CANDIDATES = 2000
+
+
+@dataclass
+class DocFields:
+    title: str
+    body: str = ""
+    keywords: str = ""  # ranked with the title (article keywords, ticket number...)
+    organization_id: int | None = None
+    is_public: bool = False
+    ref: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    is_open: bool | None = None
+    archived: bool = False
+
+
+@dataclass
+class Filters:
+    """Narrowing on top of permissions: ``state`` "open" or "closed" (tickets), and whether
+    archived tickets are included (they are by default: old cases are the useful ones)."""
+
+    state: str = ""
+    include_archived: bool = True
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    ref: str
+    title: str
+    title_html: SafeString
+    snippet: SafeString
+    score: float
+    extra: dict[str, Any]
+    organization_id: int | None
+
+
+def _state() -> IndexState:
+    state = IndexState.objects.first()
+    if state is None:
+        state, _ = IndexState.objects.get_or_create(pk=1)
+    return state
+
+
+def document_values(fields: DocFields) -> dict[str, Any]:
+    title_tokens = analyze(f"{fields.title} {fields.keywords}")
+    body_tokens = analyze(fields.body[:MAX_BODY])
+    return {
+        "organization_id": fields.organization_id,
+        "is_public": fields.is_public,
+        "ref": fields.ref,
+        "title": fields.title[:300],
+        "body": fields.body[:MAX_BODY],
+        "extra": fields.extra,
+        "is_open": fields.is_open,
+        "archived": fields.archived,
+        "title_tokens": joined(title_tokens.words),
+        "body_tokens": joined(body_tokens.words),
+        "gram_tokens": joined(title_tokens.grams + body_tokens.grams),
+    }
+
+
+def visibility(user: User | None, kinds: list[str]) -> tuple[str, list[Any]]:
+    """SQL condition (on alias ``d``) for what ``user`` may find: agents everything, a
+    customer public articles and their own organization's tickets, anyone else nothing."""
+    kinds = [k for k in kinds if k in DocKind.values] or list(DocKind.values)
+    if user is not None and user.is_authenticated and user.is_active and user.is_agent:
+        marks = ", ".join(["%s"] * len(kinds))
+        return f"d.kind IN ({marks})", list(kinds)
+    parts: list[str] = []
+    params: list[Any] = []
+    if DocKind.ARTICLE in kinds:
+        parts.append("(d.kind = %s AND d.is_public)")
+        params.append(DocKind.ARTICLE.value)
+    if (
+        DocKind.TICKET in kinds
+        and user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_customer
+        and user.organization_id is not None
+    ):
+        parts.append("(d.kind = %s AND d.organization_id = %s)")
+        params += [DocKind.TICKET.value, user.organization_id]
+    if not parts:
+        return "1 = 0", []
+    return "(" + " OR ".join(parts) + ")", params
+
+
+class SearchBackend:
+    vendor = ""
+
+    # --- writing --------------------------------------------------------------------------
+
+    def index_document(self, kind: str, object_id: int, fields: DocFields) -> None:
+        values = document_values(fields)
+        state = _state()
+        generations = {state.active, *([state.building] if state.building else [])}
+        for generation in generations:
+            try:
+                with transaction.atomic():
+                    SearchDocument.objects.update_or_create(
+                        generation=generation, kind=kind, object_id=object_id, defaults=values
+                    )
+            except IntegrityError:
+                # Another worker inserted the same document between our read and insert:
+                # the row exists now, so an update is enough.
+                SearchDocument.objects.filter(
+                    generation=generation, kind=kind, object_id=object_id
+                ).update(**values)
+
+    def remove(self, kind: str, object_id: int) -> None:
+        SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _match(
+        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
+    def search(
+        self,
+        query: str,
+        *,
+        kinds: list[str] | None = None,
+        user: User | None,
+        limit: int = 20,
+        synonyms: list[list[str]] | None = None,
+        exclude: list[tuple[str, int]] | None = None,
+        filters: Filters | None = None,
+    ) -> list[Hit]:
+        q = analyze_query(query, synonyms)
+        if q.is_empty or limit <= 0:
+            return []
+        cond, params = visibility(user, kinds or [])
+        where = f"d.generation = %s AND {cond}"
+        params = [_state().active, *params]
+        filters = filters or Filters()
+        if filters.state in ("open", "closed"):
+            # Articles and customers have no state (NULL) and stay in the results.
+            where += " AND (d.is_open IS NULL OR d.is_open = %s)"
+            params.append(filters.state == "open")
+        if not filters.include_archived:
+            where += " AND NOT d.archived"
+        excluded = set(exclude or [])
+        want = limit + len(excluded)
+        ranked = self._match([index_form(w) for w in q.words], grams=False, where=where,
+                             params=params, limit=want) if q.words else []  # fmt: skip
+        if len(ranked) < want and q.grams:
+            seen = {doc_id for doc_id, _ in ranked}
+            more = self._match([index_form(g) for g in q.grams], grams=True, where=where,
+                               params=params, limit=want + len(seen))  # fmt: skip
+            # Gram matches rank after every word match.
+            ranked += [(doc_id, score - 1e6) for doc_id, score in more if doc_id not in seen]
+        return self._hits(ranked, q, excluded, limit)
+
+    def _hits(
+        self, ranked: list[tuple[int, float]], q: Query, excluded: set[tuple[str, int]], limit: int
+    ) -> list[Hit]:
+        docs = SearchDocument.objects.in_bulk([doc_id for doc_id, _ in ranked])
+        identifiers = set(q.identifiers)
+        hits: list[Hit] = []
+        for doc_id, score in ranked:
+            doc = docs.get(doc_id)
+            if doc is None or (doc.kind, doc.object_id) in excluded:
+                continue
+            # A ticket number typed in full is a look-up: that ticket comes first.
+            boost = 1e9 if doc.ref and doc.ref.lower() in identifiers else 0.0
+            hits.append(
+                Hit(
+                    kind=doc.kind,
+                    object_id=doc.object_id,
+                    ref=doc.ref,
+                    title=doc.title,
+                    title_html=highlight(doc.title, q.highlight_terms),
+                    snippet=highlight(doc.body, q.highlight_terms, width=160),
+                    score=score + boost,
+                    extra=doc.extra,
+                    organization_id=doc.organization_id,
+                )
+            )
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
+
+
+class SqliteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def _match(
+        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]:
+        terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens if t)
+        if not terms:
+            return []
+        columns = "gram_tokens" if grams else "{title_tokens body_tokens}"
+        weights = "0.0, 0.0, 1.0" if grams else "8.0, 1.0, 0.0"
+        sql = (
+            f"SELECT d.id, -bm25(search_fts, {weights}) AS score "  # noqa: S608 - constants
+            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND {where} ORDER BY score DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [f"{columns} : ({terms})", *params, limit])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    def _match(
+        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+    ) -> list[tuple[int, float]]:
+        column = "tsv_grams" if grams else "tsv"
+        terms = " | ".join("'" + t.replace("\\", "").replace("'", "") + "'" for t in tokens if t)
+        if not terms:
+            return []
+        # Ranking reads each match's tsvector; a common word can match a large share of the
+        # documents, so only the newest CANDIDATES matches are ranked.
+        sql = (
+            "WITH c AS MATERIALIZED ("  # noqa: S608 - column and where are built from constants
+            "SELECT d.id FROM search_searchdocument d "
+            f"WHERE d.{column} @@ to_tsquery('simple', %s) AND {where} "
+            "ORDER BY d.id DESC LIMIT %s) "
+            f"SELECT d.id, ts_rank(d.{column}, to_tsquery('simple', %s)) AS score "
+            "FROM c JOIN search_searchdocument d ON d.id = c.id "
+            "ORDER BY score DESC, d.id DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [terms, *params, CANDIDATES, terms, limit])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def get_backend() -> SearchBackend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    return SqliteBackend()

@@ -1,0 +1,189 @@
+"""What each kind of object contributes to the index, and the full rebuild."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+
+from supportdesk.crm.models import Contact, Organization
+from supportdesk.knowledge.choices import ArticleStatus
+from supportdesk.knowledge.models import Article
+from supportdesk.search.backends import DocFields, document_values, get_backend
+from supportdesk.search.choices import DocKind
+from supportdesk.search.models import IndexState, SearchDocument
+from supportdesk.tickets.choices import EventKind
+from supportdesk.tickets.models import Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+def _public_replies() -> Prefetch:
+    return Prefetch(
+        "events",
+        queryset=TicketEvent.objects.filter(kind=EventKind.REPLY, is_public=True).only(
+            "ticket_id", "body"
+        ),
+        to_attr="public_replies",
+    )
+
+
+def ticket_fields(ticket: Ticket) -> DocFields:
+    replies = getattr(ticket, "public_replies", None)
+    if replies is None:
+        replies = list(ticket.events.filter(kind=EventKind.REPLY, is_public=True).only("body"))
+    # Internal notes stay out: a customer searching their own tickets must not be able
+    # to probe what agents wrote among themselves.
+    body = "\n".join(
+        p for p in [ticket.description, ticket.steps_tried, ticket.solution] if p
+    ) + "".join(f"\n{r.body}" for r in replies if r.body)
+    return DocFields(
+        title=ticket.subject,
+        keywords=f"{ticket.number} {ticket.root_cause}",
+        body=body,
+        organization_id=ticket.organization_id,
+        ref=ticket.number,
+        extra={
+            "status": ticket.status,
+            "solution": ticket.solution[:300],
+            "archived": ticket.archived_at is not None,
+        },
+        is_open=ticket.is_open,
+        archived=ticket.archived_at is not None,
+    )
+
+
+def article_fields(article: Article) -> DocFields:
+    return DocFields(
+        title=article.title,
+        keywords=" ".join(
+            [article.keywords, article.problem_type, article.synonyms.replace("\n", " ")]
+        ),
+        body=article.body,
+        is_public=article.is_public,
+        ref=str(article.pk),
+        extra={"category": article.category},
+    )
+
+
+def organization_fields(org: Organization) -> DocFields:
+    return DocFields(
+        title=org.name,
+        body=" ".join([org.email_domains, org.phone, org.address, org.industry, org.notes]),
+        organization_id=org.pk,
+        ref=str(org.pk),
+    )
+
+
+def contact_fields(contact: Contact) -> DocFields:
+    return DocFields(
+        title=contact.name,
+        body=" ".join([contact.email, contact.phone, contact.department, contact.title]),
+        keywords=contact.organization.name,
+        organization_id=contact.organization_id,
+        ref=str(contact.organization_id),
+    )
+
+
+# --- keeping up with changes (called from the worker tasks) --------------------------------
+
+
+def index_ticket(ticket_id: int) -> None:
+    ticket = Ticket.objects.filter(pk=ticket_id).prefetch_related(_public_replies()).first()
+    if ticket is None or ticket.merged_into_id is not None:
+        get_backend().remove(DocKind.TICKET, ticket_id)
+        return
+    get_backend().index_document(DocKind.TICKET, ticket.pk, ticket_fields(ticket))
+
+
+def index_article(article_id: int) -> None:
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or article.status == ArticleStatus.RETIRED:
+        get_backend().remove(DocKind.ARTICLE, article_id)
+        return
+    get_backend().index_document(DocKind.ARTICLE, article.pk, article_fields(article))
+
+
+def index_organization(org_id: int) -> None:
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        get_backend().remove(DocKind.ORGANIZATION, org_id)
+        return
+    get_backend().index_document(DocKind.ORGANIZATION, org.pk, organization_fields(org))
+
+
+def index_contact(contact_id: int) -> None:
+    contact = Contact.objects.filter(pk=contact_id).select_related("organization").first()
+    if contact is None:
+        get_backend().remove(DocKind.CONTACT, contact_id)
+        return
+    get_backend().index_document(DocKind.CONTACT, contact.pk, contact_fields(contact))
+
+
+# --- rebuilding ----------------------------------------------------------------------------
+
+
+def _all_documents() -> Iterator[tuple[str, int, DocFields]]:
+    last = 0
+    while True:
+        batch = list(
+            Ticket.objects.filter(pk__gt=last, merged_into__isnull=True)
+            .order_by("pk")
+            .prefetch_related(_public_replies())[:BATCH]
+        )
+        if not batch:
+            break
+        for ticket in batch:
+            yield DocKind.TICKET, ticket.pk, ticket_fields(ticket)
+        last = batch[-1].pk
+    for article in Article.objects.exclude(status=ArticleStatus.RETIRED).iterator():
+        yield DocKind.ARTICLE, article.pk, article_fields(article)
+    for org in Organization.objects.iterator():
+        yield DocKind.ORGANIZATION, org.pk, organization_fields(org)
+    for contact in Contact.objects.select_related("organization").iterator():
+        yield DocKind.CONTACT, contact.pk, contact_fields(contact)
+
+
+def rebuild() -> int:
+    """Fills a new generation while searches keep reading the current one, then swaps.
+
+    Changes indexed during the rebuild are written to both generations; the rebuild's
+    own (possibly older) copy of such a document loses (``ignore_conflicts``).
+    """
+    with transaction.atomic():
+        state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
+        top = SearchDocument.objects.aggregate(m=Max("generation"))["m"] or 0
+        state.building = max(state.active, top) + 1
+        state.save()
+        target = state.building
+    count = 0
+    pending: list[SearchDocument] = []
+    for kind, object_id, fields in _all_documents():
+        pending.append(
+            SearchDocument(
+                generation=target, kind=kind, object_id=object_id, **document_values(fields)
+            )
+        )
+        if len(pending) >= BATCH:
+            SearchDocument.objects.bulk_create(pending, ignore_conflicts=True)
+            count += len(pending)
+            pending = []
+    SearchDocument.objects.bulk_create(pending, ignore_conflicts=True)
+    count += len(pending)
+    with transaction.atomic():
+        state = IndexState.objects.select_for_update().get(pk=1)
+        state.active, state.building = target, None
+        state.save()
+    # Old generations go after the swap, in batches, so no search ever sees an empty index.
+    while True:
+        ids = list(
+            SearchDocument.objects.exclude(generation=target).values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            break
+        SearchDocument.objects.filter(pk__in=ids).delete()
+    logger.info("search index rebuilt: %s documents in generation %s", count, target)
+    return count

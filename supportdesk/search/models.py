@@ -1,0 +1,53 @@
+"""The search index: one row per indexed object and generation.
+
+The full-text structures live beside this table and are created by the migrations for the
+database in use: an FTS5 table kept in sync by triggers on SQLite, a generated ``tsvector``
+column with a GIN index on PostgreSQL. Both index the pre-segmented token columns, so Chinese
+segmentation happens once, in Python, the same way for both engines.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from supportdesk.search.choices import DocKind
+
+
+class SearchDocument(models.Model):
+    generation = models.PositiveIntegerField(default=1)
+    kind = models.CharField(max_length=16, choices=DocKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    # What permission filtering needs without a join: owner organization and visibility.
+    organization_id = models.PositiveBigIntegerField(null=True, blank=True)
+    is_public = models.BooleanField(default=False)
+    ref = models.CharField(max_length=64, blank=True)  # ticket number, article id...
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)  # original text for snippets, cut to a bound
+    extra = models.JSONField(default=dict, blank=True)
+    # Filters of the search page: open/closed and archived (tickets only).
+    is_open = models.BooleanField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    title_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
+    gram_tokens = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "kind", "object_id"], name="search_doc_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class IndexState(models.Model):
+    """Singleton: which generation searches read, and which one a rebuild is filling."""
+
+    active = models.PositiveIntegerField(default=1)
+    building = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"active={self.active} building={self.building}"

@@ -1,0 +1,27 @@
+"""The one search entry point pages and the API use."""
+
+from __future__ import annotations
+
+from supportdesk.accounts.models import User
+from supportdesk.knowledge.selectors import synonym_groups
+from supportdesk.search.backends import Filters, Hit, get_backend
+
+
+def search(
+    query: str,
+    *,
+    user: User | None,
+    kinds: list[str] | None = None,
+    limit: int = 20,
+    exclude: list[tuple[str, int]] | None = None,
+    filters: Filters | None = None,
+) -> list[Hit]:
+    return get_backend().search(
+        query,
+        kinds=kinds,
+        user=user,
+        limit=limit,
+        synonyms=synonym_groups(),
+        exclude=exclude,
+        filters=filters,
+    )

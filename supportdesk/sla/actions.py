@@ -1,0 +1,543 @@
+"""Everything that changes SLA clocks (R-SL-1…3). Views, receivers and the worker call these.
+
+Each clock change and its timeline entry (``EventKind.SLA`` through
+``tickets.actions.do_record_event``) land in one transaction. Locks are always taken in the
+same order, ticket row first, then clock rows, so the receiver (reacting to a ticket change)
+and the worker (firing warnings and breaches) never deadlock; the worker additionally claims
+each clock with a conditional UPDATE on ``version`` so a warning fires once however many
+workers run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from supportdesk.sla.choices import POLICY_KINDS, ClockAction, ClockKind, ClockState
+from supportdesk.sla.models import BusinessCalendar, SlaPolicy, TicketClock
+from supportdesk.sla.working_time import (
+    Calendar,
+    NoWorkingTime,
+    add_working_time,
+    working_time_between,
+)
+from supportdesk.tickets.actions import do_record_event
+from supportdesk.tickets.choices import EventKind, Status
+from supportdesk.tickets.models import Ticket, TicketEvent
+
+DEFAULT_WARNING_LEVELS = (75, 90)
+# Statuses in which the resolution target is met (work handed to the customer to verify).
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.ARCHIVED})
+
+
+def warning_levels() -> tuple[int, ...]:
+    """Percentages of a target's working time at which a warning fires (``SLA_WARNING_LEVELS``)."""
+    levels = getattr(settings, "SLA_WARNING_LEVELS", DEFAULT_WARNING_LEVELS)
+    return tuple(sorted(int(p) for p in levels if 0 < int(p) < 100))
+
+
+# --- calendars ------------------------------------------------------------------------------
+
+
+def check_spans(is_24x7: bool, spans: list[tuple[int, dt.time, dt.time]]) -> None:
+    """Refuses overlapping spans and a week without working time, with messages to show."""
+    if is_24x7:
+        return
+    errors: list[str] = []
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, start, end in spans:
+        by_day.setdefault(weekday, []).append((start, end))
+    for day_spans in by_day.values():
+        ordered = sorted(day_spans)
+        for (s1, e1), (s2, e2) in itertools.pairwise(ordered):
+            if e1 == dt.time(0) or s2 < e1:
+                errors.append(
+                    gettext("%(a)s and %(b)s overlap on the same weekday.")
+                    % {"a": f"{s1:%H:%M}–{e1:%H:%M}", "b": f"{s2:%H:%M}–{e2:%H:%M}"}
+                )
+    if not spans:
+        errors.append(
+            gettext("This calendar has no working time: add working spans or make it 24×7.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+class CalendarCache:
+    """Loads each business calendar once per sweep or request."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, Calendar] = {}
+
+    def get(self, calendar_id: int) -> Calendar:
+        if calendar_id not in self._by_id:
+            self._by_id[calendar_id] = BusinessCalendar.objects.get(pk=calendar_id).as_calendar()
+        return self._by_id[calendar_id]
+
+
+# --- policies -------------------------------------------------------------------------------
+
+
+def select_policy(ticket: Ticket) -> SlaPolicy | None:
+    """The most specific active policy matching the ticket (empty criteria match anything)."""
+    tier = ticket.organization.tier if ticket.organization is not None else ""
+    installed = ticket.installed_product
+    product_id = installed.product_id if installed is not None else None
+    candidates = SlaPolicy.objects.filter(
+        Q(priority=ticket.priority_id) | Q(priority__isnull=True),
+        Q(customer_tier="") | Q(customer_tier=tier),
+        Q(channel="") | Q(channel=ticket.channel),
+        Q(product__isnull=True) | Q(product=product_id),
+        active=True,
+    ).select_related("calendar")
+    return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
+
+
+def check_policy_can_be_met(policy: SlaPolicy) -> None:
+    """A target on a calendar without working time can never be met: refuse it."""
+    try:
+        add_working_time(timezone.now(), dt.timedelta(minutes=1), policy.calendar.as_calendar())
+    except NoWorkingTime as exc:
+        raise ValidationError(
+            {"calendar": _("This calendar has no working time, so no target could ever be met.")}
+        ) from exc
+
+
+# --- clock arithmetic -----------------------------------------------------------------------
+
+
+def _seconds(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds())
+
+
+def compute_due(clock: TicketClock, cal: Calendar) -> dt.datetime:
+    left = max(0, clock.target_seconds - clock.consumed_seconds)
+    return add_working_time(clock.segment_started_at, dt.timedelta(seconds=left), cal)
+
+
+def compute_next_fire(clock: TicketClock, cal: Calendar) -> dt.datetime | None:
+    """The next warning not yet given, else the deadline; nothing unless running."""
+    if clock.state != ClockState.RUNNING or clock.completed_at is not None:
+        return None
+    for level in warning_levels():
+        if level in clock.warned_levels:
+            continue
+        needed = max(0, clock.target_seconds * level // 100 - clock.consumed_seconds)
+        warn_at = add_working_time(clock.segment_started_at, dt.timedelta(seconds=needed), cal)
+        if warn_at < clock.due_at:
+            return warn_at
+    return clock.due_at
+
+
+def _consume_until(clock: TicketClock, moment: dt.datetime, cal: Calendar) -> None:
+    """Adds the working time of the current segment to ``consumed_seconds``."""
+    clock.consumed_seconds += _seconds(working_time_between(clock.segment_started_at, moment, cal))
+    clock.segment_started_at = moment
+
+
+def time_left(clock: TicketClock, now: dt.datetime, cal: Calendar) -> dt.timedelta:
+    """Working time left (negative when overdue); a paused clock is frozen at the pause."""
+    if clock.state == ClockState.PAUSED and clock.paused_at is not None:
+        used = clock.consumed_seconds + _seconds(
+            working_time_between(clock.segment_started_at, clock.paused_at, cal)
+        )
+        return dt.timedelta(seconds=clock.target_seconds - used)
+    if now <= clock.due_at:
+        return working_time_between(now, clock.due_at, cal)
+    return -working_time_between(clock.due_at, now, cal)
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+def system_label() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Service levels")
+
+
+def _desk_time(value: dt.datetime) -> str:
+    # Stored text is read by everyone: written in the desk's zone, not the current user's.
+    return date_format(timezone.localtime(value, ZoneInfo(settings.TIME_ZONE)), "Y-m-d H:i")
+
+
+def _hours_minutes(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+@dataclass
+class Note:
+    clock: TicketClock
+    action: str
+    reason: str = ""
+    level: int | None = None
+
+
+def _sentence(note: Note) -> str:
+    clock = note.clock
+    kind = ClockKind(clock.kind).label
+    due = _desk_time(clock.due_at)
+    target = _hours_minutes(clock.target_seconds)
+    texts = {
+        ClockAction.STARTED: gettext("%(kind)s target %(target)s (working time), due %(due)s."),
+        ClockAction.PAUSED: gettext("%(kind)s clock paused: waiting on the customer."),
+        ClockAction.RESUMED: gettext("%(kind)s clock resumed, now due %(due)s."),
+        ClockAction.RETARGETED: gettext("%(kind)s re-targeted to %(target)s, now due %(due)s."),
+        ClockAction.WARNED: gettext("%(kind)s: %(level)s%% of the time used, due %(due)s."),
+        ClockAction.BREACHED: gettext("%(kind)s target breached (was due %(due)s)."),
+        ClockAction.MET: gettext("%(kind)s target met."),
+        ClockAction.STOPPED: gettext("%(kind)s clock stopped."),
+    }
+    text = texts[ClockAction(note.action)] % {
+        "kind": kind, "target": target, "due": due, "level": note.level,
+    }  # fmt: skip
+    if note.action == ClockAction.MET and clock.breached_at is not None:
+        text = gettext("%(kind)s done, after the target was breached.") % {"kind": kind}
+    if note.reason:
+        text += " " + gettext("Why: %(reason)s") % {"reason": note.reason}
+    return text
+
+
+def _record(ticket: Ticket, note: Note) -> TicketEvent:
+    clock = note.clock
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _sentence(note)
+        label = system_label()
+    data: dict[str, Any] = {
+        "clock": clock.kind,
+        "action": note.action,
+        "due_at": clock.due_at.isoformat(),
+        "target_seconds": clock.target_seconds,
+        "state": clock.state,
+    }
+    if note.reason:
+        data["reason"] = note.reason
+    if note.level is not None:
+        data["level"] = note.level
+    return do_record_event(
+        ticket, kind=EventKind.SLA, actor=None, actor_label=label, body=body, data=data
+    )
+
+
+# --- reacting to ticket changes -------------------------------------------------------------
+
+
+def _new_clock(
+    ticket: Ticket, kind: str, policy: SlaPolicy, minutes: int, at: dt.datetime, cal: Calendar
+) -> TicketClock:
+    clock = TicketClock(
+        ticket=ticket, kind=kind, policy=policy, calendar_id=policy.calendar_id,
+        priority_id=ticket.priority_id, target_seconds=minutes * 60, started_at=at,
+        segment_started_at=at, due_at=at,
+    )  # fmt: skip
+    clock.due_at = compute_due(clock, cal)
+    return clock
+
+
+def _priority_reason(cause: TicketEvent | None) -> str:
+    changes = (cause.data or {}).get("changes", {}) if cause is not None else {}
+    if "priority" in changes:
+        old, new = changes["priority"]
+        why = gettext("priority changed from %(old)s to %(new)s") % {"old": old, "new": new}
+        return f"{why}: {cause.body}" if cause is not None and cause.body else why
+    return gettext("the SLA policy changed")
+
+
+def _complete(clock: TicketClock, at: dt.datetime, cal: Calendar, action: str) -> Note:
+    if clock.state == ClockState.RUNNING:
+        _consume_until(clock, max(at, clock.segment_started_at), cal)
+    if clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+        clock.state = ClockState.MET
+    clock.completed_at = at
+    clock.paused_at = None
+    clock.next_fire_at = None
+    return Note(clock, action)
+
+
+def _restart_next_update(clock: TicketClock, at: dt.datetime, cal: Calendar) -> None:
+    clock.started_at = clock.segment_started_at = at
+    clock.consumed_seconds = clock.paused_seconds = 0
+    clock.state, clock.completed_at, clock.breached_at = ClockState.RUNNING, None, None
+    clock.paused_at, clock.warned_levels = None, []
+    clock.due_at = compute_due(clock, cal)
+
+
+def _is_public_agent_update(event: TicketEvent | None) -> bool:
+    if event is None or not event.is_public or event.actor_id is None:
+        return False
+    return event.kind in (EventKind.REPLY, EventKind.STEP, EventKind.CALL) and bool(
+        event.actor and event.actor.is_agent
+    )
+
+
+def _plan(
+    ticket: Ticket,
+    clocks: dict[str, TicketClock],
+    policy: SlaPolicy | None,
+    cause: TicketEvent | None,
+    now: dt.datetime,
+    cals: CalendarCache,
+) -> list[Note]:
+    """Decides what happens to each clock, changing the unsaved rows; returns the notes."""
+    notes: list[Note] = []
+    fresh: set[str] = set()
+    finished = ticket.status in DONE_STATUSES or not ticket.is_open
+    # 1. Start the clocks a new (or not yet clocked) open ticket needs.
+    if policy is not None and not finished:
+        cal = cals.get(policy.calendar_id)
+        wanted: list[str] = [ClockKind.RESOLUTION]
+        if ticket.first_responded_at is None:
+            wanted.insert(0, ClockKind.FIRST_RESPONSE)
+        elif policy.next_update_minutes:
+            wanted.append(ClockKind.NEXT_UPDATE)
+        for kind in wanted:
+            if kind in clocks:
+                continue
+            minutes = policy.target_minutes(kind) or 0
+            start = ticket.created_at
+            if kind == ClockKind.NEXT_UPDATE:
+                # From the first response if it is what just happened, else from now.
+                responded = ticket.first_responded_at
+                late = cause is not None and responded and cause.created_at > responded
+                start = now if late or responded is None else responded
+            clock = _new_clock(ticket, kind, policy, minutes, start, cal)
+            clocks[kind] = clock
+            fresh.add(kind)
+            notes.append(Note(clock, ClockAction.STARTED))
+    for kind, clock in list(clocks.items()):
+        if kind in fresh:
+            continue
+        cal = cals.get(clock.calendar_id)
+        was_done = clock.completed_at is not None
+        # 2. Met: first response given; resolution handed over; a public update given.
+        if kind == ClockKind.FIRST_RESPONSE and not was_done and ticket.first_responded_at:
+            notes.append(_complete(clock, ticket.first_responded_at, cal, ClockAction.MET))
+            continue
+        if finished and not was_done:
+            met = kind == ClockKind.RESOLUTION and ticket.status in DONE_STATUSES
+            at = (ticket.resolved_at or now) if met else now
+            notes.append(_complete(clock, at, cal, ClockAction.MET if met else ClockAction.STOPPED))
+            continue
+        if kind == ClockKind.NEXT_UPDATE and _is_public_agent_update(cause) and not finished:
+            assert cause is not None
+            if not was_done:
+                notes.append(_complete(clock, cause.created_at, cal, ClockAction.MET))
+            _restart_next_update(clock, cause.created_at, cal)
+            notes.append(Note(clock, ClockAction.STARTED))
+            continue
+        # 3. Reopened: the resolution clock runs again from where it stopped.
+        if kind == ClockKind.RESOLUTION and was_done and not finished:
+            clock.completed_at, clock.segment_started_at = None, now
+            if clock.state == ClockState.MET:
+                clock.state = ClockState.RUNNING
+            clock.due_at = compute_due(clock, cal)
+            notes.append(Note(clock, ClockAction.RESUMED, gettext("the ticket was reopened")))
+            was_done = False
+        reopened = (
+            cause is not None
+            and cause.kind == EventKind.STATUS
+            and (cause.data or {}).get("to") == Status.REOPENED
+        )
+        if kind == ClockKind.NEXT_UPDATE and was_done and reopened and clock.target_seconds:
+            _restart_next_update(clock, now, cal)
+            notes.append(Note(clock, ClockAction.STARTED, gettext("the ticket was reopened")))
+            continue
+        if was_done:
+            continue
+        # 4. Waiting on the customer (需客户配合) pauses; leaving it resumes.
+        waiting = ticket.status == Status.WAITING_CUSTOMER
+        if waiting and clock.state == ClockState.RUNNING:
+            _consume_until(clock, now, cal)
+            clock.state, clock.paused_at = ClockState.PAUSED, now
+            notes.append(Note(clock, ClockAction.PAUSED))
+        elif not waiting and clock.state == ClockState.PAUSED:
+            paused_at = clock.paused_at or now
+            clock.paused_seconds += _seconds(working_time_between(paused_at, now, cal))
+            clock.state, clock.paused_at, clock.segment_started_at = ClockState.RUNNING, None, now
+            clock.due_at = compute_due(clock, cal)
+            notes.append(Note(clock, ClockAction.RESUMED))
+        # 5. Another priority (or policy) means another target: re-target, keep time used.
+        if (
+            policy is not None
+            and kind in POLICY_KINDS
+            and (clock.priority_id != ticket.priority_id or clock.policy_id != policy.pk)
+        ):
+            new_target = policy.target_minutes(kind)
+            if not new_target:
+                # The new policy has no such target (e.g. no update cadence): it ends here.
+                notes.append(_complete(clock, now, cal, ClockAction.STOPPED))
+                notes[-1].reason = _priority_reason(cause)
+                continue
+            minutes = new_target
+            if clock.state == ClockState.RUNNING:
+                _consume_until(clock, now, cal)
+            new_cal = cals.get(policy.calendar_id)
+            clock.policy, clock.calendar_id = policy, policy.calendar_id
+            clock.priority_id, clock.target_seconds = ticket.priority_id, minutes * 60
+            # A breach stays recorded even if the new target is longer: it happened.
+            clock.warned_levels = [
+                p for p in clock.warned_levels if clock.consumed_seconds >= minutes * 60 * p // 100
+            ]
+            clock.due_at = compute_due(clock, new_cal)
+            notes.append(Note(clock, ClockAction.RETARGETED, _priority_reason(cause)))
+    for note in notes:
+        clock = note.clock
+        clock.next_fire_at = compute_next_fire(clock, cals.get(clock.calendar_id))
+    return notes
+
+
+def sync_ticket_clocks(
+    ticket_id: int, *, cause_id: int | None = None, now: dt.datetime | None = None
+) -> list[Note]:
+    """Brings a ticket's clocks in line with the ticket, recording each change on its timeline."""
+    now = now or timezone.now()
+    cals = CalendarCache()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("organization", "installed_product", "priority")
+            .filter(pk=ticket_id)
+            .first()
+        )
+        if ticket is None:
+            return []
+        cause = (
+            TicketEvent.objects.select_related("actor").filter(pk=cause_id).first()
+            if cause_id
+            else None
+        )
+        clocks = {
+            c.kind: c
+            for c in TicketClock.objects.select_for_update().filter(ticket=ticket).order_by("pk")
+        }
+        if not clocks and not ticket.is_open:
+            return []
+        policy = select_policy(ticket)
+        notes = _plan(ticket, clocks, policy, cause, now, cals)
+        saved: set[int] = set()
+        for note in notes:
+            clock = note.clock
+            if id(clock) not in saved:
+                clock.version += 1
+                clock.save()
+                saved.add(id(clock))
+            _record(ticket, note)
+    return notes
+
+
+# --- the worker: warnings and breaches ------------------------------------------------------
+
+
+def fire_due_clock(clock_id: int, *, now: dt.datetime, cals: CalendarCache) -> Note | None:
+    """Fires what is due on one clock, once: a warning or the breach.
+
+    1. Lock the ticket (same lock order as ``sync_ticket_clocks``), re-read the clock.
+    2. Decide: past ``due_at`` → breach (warnings missed meanwhile are skipped, the breach
+       says it all); else the highest warning level reached.
+    3. Claim it with a conditional UPDATE on ``version``; only the worker whose UPDATE
+       changed one row records the timeline event. A clock someone changed since it was read
+       fails the claim and is left for the next sweep, which sees its new ``next_fire_at``.
+    """
+    ticket_id = TicketClock.objects.filter(pk=clock_id).values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        return None
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+        clock = TicketClock.objects.filter(pk=clock_id).first()
+        if ticket is None or clock is None:
+            return None
+        if clock.next_fire_at is None or clock.next_fire_at > now:
+            return None
+        if clock.state != ClockState.RUNNING or clock.completed_at is not None:
+            return None
+        cal = cals.get(clock.calendar_id)
+        if now >= clock.due_at:
+            note = Note(clock, ClockAction.BREACHED)
+            clock.state, clock.breached_at = ClockState.BREACHED, clock.due_at
+            clock.warned_levels = sorted(set(clock.warned_levels) | set(warning_levels()))
+        else:
+            used = clock.consumed_seconds + _seconds(
+                working_time_between(clock.segment_started_at, now, cal)
+            )
+            reached = [
+                p
+                for p in warning_levels()
+                if p not in clock.warned_levels and used >= clock.target_seconds * p // 100
+            ]
+            if not reached:
+                # Stale (e.g. the warning points changed): aim at the next real point.
+                TicketClock.objects.filter(pk=clock.pk, version=clock.version).update(
+                    version=clock.version + 1, next_fire_at=compute_next_fire(clock, cal)
+                )
+                return None
+            note = Note(clock, ClockAction.WARNED, level=max(reached))
+            clock.warned_levels = sorted(set(clock.warned_levels) | set(reached))
+        clock.next_fire_at = compute_next_fire(clock, cal)
+        claimed = TicketClock.objects.filter(pk=clock.pk, version=clock.version).update(
+            version=clock.version + 1,
+            state=clock.state,
+            breached_at=clock.breached_at,
+            warned_levels=clock.warned_levels,
+            next_fire_at=clock.next_fire_at,
+        )
+        if claimed != 1:
+            return None
+        clock.version += 1
+        _record(ticket, note)
+    return note
+
+
+# --- calendar edits -------------------------------------------------------------------------
+
+RETARGET_BATCH = 1000
+
+
+def do_retarget_calendar(calendar_id: int) -> int:
+    """Recomputes the deadlines of every live clock on a calendar an admin just edited.
+
+    Time already used stays used; what is left is laid out again on the new working hours
+    and holidays. Done in batches by id, each under row locks with ``version`` bumped, so a
+    worker firing one of these clocks at the same moment either goes first (and this batch
+    sees its result) or finds its claim refused and re-reads the new deadline next minute.
+    Returns how many clocks moved.
+    """
+    calendar = BusinessCalendar.objects.get(pk=calendar_id).as_calendar()
+    moved, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                TicketClock.objects.select_for_update()
+                .filter(
+                    calendar_id=calendar_id,
+                    completed_at__isnull=True,
+                    state__in=[ClockState.RUNNING, ClockState.PAUSED],
+                    pk__gt=last_pk,
+                )
+                .order_by("pk")[:RETARGET_BATCH]
+            )
+            if not batch:
+                return moved
+            changed = []
+            for clock in batch:
+                before = (clock.due_at, clock.next_fire_at)
+                clock.due_at = compute_due(clock, calendar)
+                clock.next_fire_at = compute_next_fire(clock, calendar)
+                if (clock.due_at, clock.next_fire_at) != before:
+                    clock.version += 1
+                    changed.append(clock)
+            TicketClock.objects.bulk_update(changed, ["due_at", "next_fire_at", "version"])
+            moved += len(changed)
+            last_pk = batch[-1].pk
