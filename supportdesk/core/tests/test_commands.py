@@ -350,3 +350,15 @@ def test_serve_listens_on_a_tcp_socket_so_responses_are_not_delayed_by_nagle() -
         assert sock.proto == socket_module.IPPROTO_TCP
     finally:
         sock.close()
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db
+def test_migrate_leaves_sqlite_planner_statistics_in_place() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tickets_category'")
+        assert cursor.fetchone()[0] > 0
