@@ -227,8 +227,23 @@ def _record(ticket: Ticket, note: Note) -> TicketEvent:
         data["reason"] = note.reason
     if note.level is not None:
         data["level"] = note.level
+    # The ticket's own "first response due" is the promise the customer and the record show:
+    # keep it on the working-time deadline, not the wall-clock estimate made at filing.
+    changes: dict[str, Any] = {}
+    if clock.kind == ClockKind.FIRST_RESPONSE and note.action in (
+        ClockAction.STARTED,
+        ClockAction.RESUMED,
+        ClockAction.RETARGETED,
+    ):
+        changes["first_response_due_at"] = clock.due_at
     return do_record_event(
-        ticket, kind=EventKind.SLA, actor=None, actor_label=label, body=body, data=data
+        ticket,
+        kind=EventKind.SLA,
+        actor=None,
+        actor_label=label,
+        body=body,
+        data=data,
+        changes=changes or None,
     )
 
 

@@ -300,6 +300,9 @@ def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str =
         _store_attachments(ticket, event, uploads, actor, is_public=True)
         ticket.version = 1
         ticket.save(update_fields=["last_event_hash", "version"])
+    # Receivers ran on commit (the SLA sets the working-time response deadline); hand back
+    # the ticket as it now is, so the caller shows the customer the real promise.
+    ticket.refresh_from_db()
     return ticket
 
 
@@ -747,7 +750,7 @@ def do_record_event(
         payload = dict(data or {})
         fields: list[str] = []
         if changes:
-            unknown = set(changes) - {*EDITABLE_FIELDS, "team", "assignee"}
+            unknown = set(changes) - {*EDITABLE_FIELDS, "team", "assignee", "first_response_due_at"}
             if unknown:
                 raise ValueError(f"cannot set {sorted(unknown)} through do_record_event")
             diff = {}

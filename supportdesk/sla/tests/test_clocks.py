@@ -211,3 +211,13 @@ def test_each_public_engineer_update_restarts_the_update_cadence(desk: Desk) -> 
     with desk.at(MONDAY_10 + dt.timedelta(hours=1, minutes=30)):
         actions.do_add_note(ticket, actor=desk.cast.l1, body="内部：等研发确认")
     assert clock(ticket, ClockKind.NEXT_UPDATE).started_at == MONDAY_10 + dt.timedelta(hours=1)
+
+
+def test_the_ticket_promises_the_working_time_deadline_not_a_wall_clock_one(desk: Desk) -> None:
+    friday_5pm = dt.datetime(2026, 11, 27, 17, 0, tzinfo=SH)
+    ticket = file_ticket(desk, at=friday_5pm)
+    # P2, 4 working hours from Friday 17:00: 1 h on Friday, 09:00–12:00 on Monday.
+    monday = dt.datetime(2026, 11, 30, 12, 0, tzinfo=SH)
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == monday
+    assert clock(ticket).due_at == monday
