@@ -230,7 +230,8 @@ def _ticket_page(
         "note_form": bound.get("note") or NoteForm(auto_id="id_note_%s"),
         "step_form": bound.get("step") or StepForm(auto_id="id_step_%s"),
         "call_form": bound.get("call") or CallForm(auto_id="id_call_%s"),
-        "fields_form": bound.get("fields") or TicketFieldsForm(ticket=ticket),
+        # Only a refused edit renders the form here; otherwise it loads when opened.
+        "fields_form": bound.get("fields"),
         "assign_form": bound.get("assign")
         or AssignForm(
             initial={
@@ -378,6 +379,18 @@ def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
     form = TicketFieldsForm(request.POST, ticket=ticket)
     return _handle(request, ticket, key="fields", form=form, perform=perform,
                    success=_("Ticket fields saved."))  # fmt: skip
+
+
+@agent_required
+@require_GET
+def ticket_fields_form(request: HttpRequest, number: str) -> HttpResponse:
+    """The edit-fields form, fetched when an agent opens it on the ticket page."""
+    ticket = _load(request, number)
+    return render(
+        request,
+        "workspace/_fields_form.html",
+        {"ticket": ticket, "fields_form": TicketFieldsForm(ticket=ticket)},
+    )
 
 
 @agent_required

@@ -425,7 +425,7 @@ def test_with_many_customers_fields_keep_the_customer_by_name(
         Organization(name=f"客户{i:04d}有限公司") for i in range(ORGANIZATION_SELECT_LIMIT)
     )
     ticket = cast.ticket()
-    page = l1_client.get(page_url(ticket)).content.decode()
+    page = l1_client.get(page_url(ticket) + "fields/form/").content.decode()
     assert f'name="organization" value="{cast.org.name}"' in page
     response = post(
         l1_client, ticket, "fields", fields_data(ticket, organization=cast.org.name, env_os="macOS")
@@ -434,3 +434,21 @@ def test_with_many_customers_fields_keep_the_customer_by_name(
     ticket.refresh_from_db()
     assert ticket.organization == cast.org and ticket.env_os == "macOS"
     assert last_event(ticket).data["fields"] == ["env_os"]
+
+
+def test_the_edit_form_loads_when_opened_with_the_current_values(
+    l1_client: Client, cast: Cast
+) -> None:
+    ticket = cast.ticket(env_browser="IE11")
+    page = l1_client.get(page_url(ticket)).content.decode()
+    assert "fields/form/" in page and 'name="env_browser"' not in page
+    form = l1_client.get(page_url(ticket) + "fields/form/")
+    assert form.status_code == 200
+    assert 'name="env_browser"' in form.content.decode()
+    assert 'value="IE11"' in form.content.decode()
+
+
+def test_customers_cannot_fetch_the_edit_form(client: Client, cast: Cast) -> None:
+    ticket = cast.ticket()
+    client.force_login(cast.customer)
+    assert client.get(page_url(ticket) + "fields/form/").status_code == 404
