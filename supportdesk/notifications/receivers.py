@@ -13,6 +13,8 @@ from supportdesk.tickets.signals import ticket_event_recorded
 
 @receiver(ticket_event_recorded, dispatch_uid="notifications.sla")
 def notify_on_sla_event(sender: Any, ticket_id: int, event_id: int, **kwargs: Any) -> None:
+    if kwargs.get("kind", EventKind.SLA) not in (EventKind.SLA, EventKind.ESCALATION):
+        return
     row = (
         TicketEvent.objects.filter(pk=event_id, kind__in=[EventKind.SLA, EventKind.ESCALATION])
         .values_list("kind", "data")

@@ -10,11 +10,24 @@ from django.dispatch import receiver
 
 from supportdesk.crm.models import Contact, Organization
 from supportdesk.search import tasks
+from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.signals import ticket_event_recorded
+
+# Events that change nothing a ticket's search document holds (its text, status, archive
+# state): filing one ticket also writes two SLA entries, which must not re-index it twice.
+UNINDEXED_KINDS = frozenset(
+    {
+        EventKind.SLA, EventKind.NOTE, EventKind.CALL, EventKind.STEP, EventKind.ATTACHMENT,
+        EventKind.LINK, EventKind.ASSIGN, EventKind.NOTIFICATION, EventKind.EMERGENCY,
+        EventKind.CHECKLIST, EventKind.DATA_REQUEST, EventKind.KNOWLEDGE, EventKind.EMAIL,
+    }
+)  # fmt: skip
 
 
 @receiver(ticket_event_recorded, dispatch_uid="search-index-ticket")
 def ticket_changed(sender: Any, ticket_id: int, **kwargs: Any) -> None:
+    if kwargs.get("kind") in UNINDEXED_KINDS:
+        return
     tasks.index_ticket(ticket_id)
 
 

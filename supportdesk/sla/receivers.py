@@ -28,7 +28,9 @@ IGNORED_KINDS = frozenset(
 
 @receiver(ticket_event_recorded, dispatch_uid="sla.sync_clocks")
 def sync_clocks_on_ticket_event(sender: Any, ticket_id: int, event_id: int, **kwargs: Any) -> None:
-    kind = TicketEvent.objects.filter(pk=event_id).values_list("kind", flat=True).first()
+    kind = kwargs.get("kind") or (
+        TicketEvent.objects.filter(pk=event_id).values_list("kind", flat=True).first()
+    )
     if kind is None or kind in IGNORED_KINDS:
         return
     try:

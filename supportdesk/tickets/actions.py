@@ -136,7 +136,9 @@ def _append_event(
     ticket.last_event_hash = event.hash
     ticket_id, event_id = ticket.pk, event.pk
     transaction.on_commit(
-        lambda: ticket_event_recorded.send(Ticket, ticket_id=ticket_id, event_id=event_id)
+        lambda: ticket_event_recorded.send(
+            Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind
+        )
     )
     return event
 

@@ -1,8 +1,9 @@
 """Signals other apps subscribe to instead of being called from here.
 
 ``ticket_event_recorded`` is sent after the transaction that wrote the event commits, once
-per event, with ``ticket_id`` and ``event_id``: notifications, SLA clocks and the search
-index listen to it, so a rolled-back change never notifies anyone.
+per event, with ``ticket_id``, ``event_id`` and the event's ``kind``: notifications, SLA
+clocks, mail and the search index listen to it, so a rolled-back change never notifies
+anyone. ``kind`` lets each receiver skip what it does not care about without reading the row.
 """
 
 from django.dispatch import Signal

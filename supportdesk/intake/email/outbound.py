@@ -38,18 +38,23 @@ MAX_ATTEMPTS = 8
 STALE_CLAIM = dt.timedelta(minutes=15)
 
 
-def on_ticket_event(sender: object = None, *, ticket_id: int, event_id: int, **_: Any) -> None:
+def on_ticket_event(
+    sender: object = None, *, ticket_id: int, event_id: int, kind: str = "", **_: Any
+) -> None:
     """Receiver of ``ticket_event_recorded``: hands the events that call for mail to the worker.
 
     Writing the mail (templates, threading headers) happens in the worker's task, not in the
     request or the mail intake that recorded the event.
     """
+    # Only new tickets and replies call for mail; the rest need not read the event.
+    if kind and kind not in (EventKind.CREATED, EventKind.REPLY):
+        return
     try:
-        kind = mail_kind_for(event_id)
-        if kind is not None:
+        mail_kind = mail_kind_for(event_id)
+        if mail_kind is not None:
             from ..tasks import write_and_send
 
-            write_and_send(event_id, kind)
+            write_and_send(event_id, mail_kind)
     except Exception:  # a mail problem must never break the change that caused it
         log.exception("could not queue mail for ticket event %s", event_id)
 
