@@ -725,6 +725,8 @@ RECORDABLE_KINDS = frozenset(
         EventKind.CHECKLIST,
         EventKind.DATA_REQUEST,
         EventKind.KNOWLEDGE,
+        EventKind.REPRODUCTION,
+        EventKind.ROUTING,
     }
 )
 

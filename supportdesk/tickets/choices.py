@@ -173,3 +173,5 @@ class EventKind(models.TextChoices):
     CHECKLIST = "checklist", _("Checklist")
     DATA_REQUEST = "data_request", _("Data request")
     KNOWLEDGE = "knowledge", _("Knowledge base")
+    REPRODUCTION = "reproduction", _("Reproduction record")
+    ROUTING = "routing", _("Routing")
