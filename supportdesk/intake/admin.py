@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import ssl
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,14 +15,142 @@ from django.utils.translation import gettext_lazy as _
 from supportdesk.accounts.admin import RoleAdmin
 
 from . import actions
-from .models import BouncedAddress, InboundMessage, Mailbox, OutboundMessage
+from .models import BouncedAddress, InboundMessage, Mailbox, MailTemplate, OutboundMessage
+
+_NEVER_SHOWN = _("Stored encrypted and never shown again. Leave empty to keep the stored one.")
+
+
+class MailboxForm(forms.ModelForm):
+    """Passwords are write-only: typed in, encrypted, never rendered back into the page."""
+
+    imap_password_new = forms.CharField(
+        label=_("IMAP password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_NEVER_SHOWN,
+    )
+    imap_password_clear = forms.BooleanField(
+        label=_("Remove the stored IMAP password"), required=False
+    )
+    smtp_password_new = forms.CharField(
+        label=_("SMTP password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_NEVER_SHOWN,
+    )
+    smtp_password_clear = forms.BooleanField(
+        label=_("Remove the stored SMTP password"), required=False
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = (
+            "name", "address", "team", "default_priority", "language", "closed_ticket_policy",
+            "is_active", "is_default", "imap_host", "imap_port", "imap_security",
+            "imap_username", "imap_password_env", "imap_folder", "imap_processed_folder",
+            "smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password_env",
+            "tls_ca_file", "tls_verify",
+        )  # fmt: skip
+
+    def clean_tls_ca_file(self) -> str:
+        path = str(self.cleaned_data.get("tls_ca_file") or "").strip()
+        if path:
+            try:
+                ssl.create_default_context(cafile=path)
+            except (OSError, ssl.SSLError) as exc:
+                raise forms.ValidationError(
+                    _("This file cannot be read as PEM CA certificates: %(error)s") % {"error": exc}
+                ) from exc
+        return path
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for proto in ("imap", "smtp"):
+            if data.get(f"{proto}_password_new") and data.get(f"{proto}_password_env"):
+                self.add_error(
+                    f"{proto}_password_new",
+                    _("Either type the password or name an environment variable, not both."),
+                )
+        return data
+
+    def save(self, commit: bool = True) -> Mailbox:
+        mailbox: Mailbox = super().save(commit=False)
+        data = self.cleaned_data
+        if data.get("imap_password_clear"):
+            mailbox.set_imap_password("")
+        if data.get("imap_password_new"):
+            mailbox.set_imap_password(data["imap_password_new"])
+        if data.get("smtp_password_clear"):
+            mailbox.set_smtp_password("")
+        if data.get("smtp_password_new"):
+            mailbox.set_smtp_password(data["smtp_password_new"])
+        if commit:
+            mailbox.save()
+            self.save_m2m()
+        return mailbox
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(RoleAdmin):
-    list_display = ("address", "name", "team", "default_priority", "language", "is_active")
+    form = MailboxForm
+    list_display = (
+        "address", "name", "team", "default_priority", "language", "is_active",
+        "last_checked_at", "last_error",
+    )  # fmt: skip
     list_filter = ("is_active", "team")
     search_fields = ("address", "name")
+    readonly_fields = ("password_state", "last_checked_at", "last_error")
+    fieldsets = (
+        (None, {"fields": (
+            "name", "address", "team", "default_priority", "language",
+            "closed_ticket_policy", "is_active", "is_default",
+        )}),
+        (_("Fetching (IMAP)"), {"fields": (
+            "imap_host", "imap_port", "imap_security", "imap_username", "imap_password_new",
+            "imap_password_clear", "imap_password_env", "imap_folder", "imap_processed_folder",
+        )}),
+        (_("Sending (SMTP)"), {"fields": (
+            "smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password_new",
+            "smtp_password_clear", "smtp_password_env",
+        )}),
+        (_("Certificates"), {"fields": ("tls_ca_file", "tls_verify")}),
+        (_("State"), {"fields": ("password_state", "last_checked_at", "last_error")}),
+    )  # fmt: skip
+
+    @admin.display(description=_("stored passwords"))
+    def password_state(self, obj: Mailbox) -> str:
+        def state(env: str, encrypted: str) -> str:
+            if env:
+                return str(_("from the environment variable %(name)s") % {"name": env})
+            return str(_("stored (encrypted)") if encrypted else _("none"))
+
+        imap = state(obj.imap_password_env, obj.imap_password_encrypted)
+        smtp = state(obj.smtp_password_env, obj.smtp_password_encrypted)
+        return f"IMAP: {imap}; SMTP: {smtp}"
+
+
+class MailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MailTemplate
+        fields = ("kind", "language", "subject", "body", "body_html")
+        widgets = {"subject": forms.TextInput(attrs={"size": 80})}
+        help_texts = {
+            "body": _(
+                "Django template syntax. Values: {{ number }} (ticket number), {{ subject }}, "
+                "{{ due }} (expected response time, acknowledgements), {{ body }} and "
+                "{{ agent }} (replies), {{ ticket }}. Start with {% load i18n %} to use "
+                "translation tags. Without a template here the shipped wording is used."
+            )
+        }
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(RoleAdmin):
+    form = MailTemplateForm
+    list_display = ("kind", "language", "subject", "updated_at")
+    list_filter = ("kind", "language")
 
 
 @admin.register(InboundMessage)

@@ -8,10 +8,22 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Mail intake")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from supportdesk.crm.models import Organization
         from supportdesk.tickets.signals import ticket_event_recorded
 
-        from .email import outbound
+        from .email import ingest, outbound
+        from .models import Mailbox
 
         ticket_event_recorded.connect(
             outbound.on_ticket_event, dispatch_uid="intake.outbound.on_ticket_event"
         )
+        # Cached lookups of the mail intake (ingest.own_addresses, organization domains).
+        for model in (Mailbox, Organization):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    ingest.forget_cached,
+                    sender=model,
+                    dispatch_uid=f"intake.forget_cached.{model.__name__}.{signal is post_save}",
+                )

@@ -37,6 +37,12 @@ class ImapSecurity(models.TextChoices):
     NONE = "none", _("None (local test servers only)")
 
 
+class SmtpSecurity(models.TextChoices):
+    STARTTLS = "starttls", _("STARTTLS")
+    SSL = "ssl", _("SMTPS (TLS)")
+    NONE = "none", _("None (local test servers only)")
+
+
 class ClosedTicketPolicy(models.TextChoices):
     REOPEN = "reopen", _("Reopen the ticket")
     FOLLOW_UP = "follow_up", _("Open a linked follow-up ticket")

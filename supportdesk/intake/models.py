@@ -15,7 +15,9 @@ from .choices import (
     MailLanguage,
     OutboundKind,
     OutboundState,
+    SmtpSecurity,
 )
+from .credentials import decrypt, encrypt
 
 
 class Mailbox(models.Model):
@@ -67,12 +69,49 @@ class Mailbox(models.Model):
         _("environment variable holding the IMAP password"),
         max_length=100,
         blank=True,
-        help_text=_("The password itself is never stored in the database."),
+        help_text=_("If set, the password is read from this variable instead of the database."),
     )
+    # Fernet token (credentials.py); never shown back to anyone.
+    imap_password_encrypted = models.TextField(blank=True, editable=False)
     imap_folder = models.CharField(_("folder to fetch"), max_length=200, default="INBOX")
     imap_processed_folder = models.CharField(
         _("folder for processed mail"), max_length=200, blank=True
     )
+
+    smtp_host = models.CharField(
+        _("SMTP host"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to send through the server's default mail settings."),
+    )
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_security = models.CharField(
+        _("SMTP security"),
+        max_length=10,
+        choices=SmtpSecurity.choices,
+        default=SmtpSecurity.STARTTLS,
+    )
+    smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True)
+    smtp_password_env = models.CharField(
+        _("environment variable holding the SMTP password"),
+        max_length=100,
+        blank=True,
+        help_text=_("If set, the password is read from this variable instead of the database."),
+    )
+    smtp_password_encrypted = models.TextField(blank=True, editable=False)
+    tls_ca_file = models.CharField(
+        _("CA certificates to trust (PEM file)"),
+        max_length=500,
+        blank=True,
+        help_text=_("For servers with a certificate from a private CA. Empty: the system's CAs."),
+    )
+    tls_verify = models.BooleanField(
+        _("verify the servers' certificates"),
+        default=True,
+        help_text=_("Turn off only for a test server: without it anyone on the way can listen."),
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_checked_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mailbox")
@@ -86,9 +125,29 @@ class Mailbox(models.Model):
         self.address = self.address.strip().lower()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    # The password comes from the environment variable named on the mailbox if there is
+    # one, else from the encrypted copy; reading it raises CredentialError if that copy
+    # cannot be decrypted.
+
     @property
     def imap_password(self) -> str:
-        return os.environ.get(self.imap_password_env, "") if self.imap_password_env else ""
+        return _password(self.imap_password_env, self.imap_password_encrypted)
+
+    @property
+    def smtp_password(self) -> str:
+        return _password(self.smtp_password_env, self.smtp_password_encrypted)
+
+    def set_imap_password(self, password: str) -> None:
+        self.imap_password_encrypted = encrypt(password) if password else ""
+
+    def set_smtp_password(self, password: str) -> None:
+        self.smtp_password_encrypted = encrypt(password) if password else ""
+
+
+def _password(env_name: str, encrypted: str) -> str:
+    if env_name:
+        return os.environ.get(env_name, "")
+    return decrypt(encrypted) if encrypted else ""
 
 
 class InboundMessage(models.Model):
@@ -130,7 +189,11 @@ class InboundMessage(models.Model):
                 fields=["mailbox", "message_key"], name="intake_inbound_unique_per_mailbox"
             )
         ]
-        indexes = [models.Index(fields=["state", "received_at"], name="intake_inbound_state")]
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="intake_inbound_state"),
+            # The flood check counts a sender's recent mail for every message.
+            models.Index(fields=["sender", "received_at"], name="intake_inbound_sender_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
@@ -213,3 +276,37 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MailTemplate(models.Model):
+    """An administrator's wording of a mail the desk sends, for one language.
+
+    Where there is none, the shipped template files are used.
+    """
+
+    language = models.CharField(_("language"), max_length=10, choices=MailLanguage.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=OutboundKind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    body_html = models.TextField(
+        _("HTML"),
+        blank=True,
+        help_text=_("Optional. Empty: the HTML part is made from the text."),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
+        ordering = ["kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "kind"], name="intake_template_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_language_display()})"
+
+    def clean(self) -> None:
+        from .email.templates import validate_template
+
+        validate_template(self)

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import signal
+import smtplib
 import socket
 import sqlite3
 import subprocess
@@ -312,8 +313,10 @@ def test_worker_refuses_to_run_when_jobs_run_inline(tmp_path: Path) -> None:
 
 
 def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path) -> None:
-    port = free_port()
-    demo = Process(tmp_path, "demo", "--port", str(port), "--tickets", "12")
+    port, smtp_port = free_port(), free_port()
+    demo = Process(
+        tmp_path, "demo", "--port", str(port), "--tickets", "12", "--smtp-port", str(smtp_port)
+    )
     try:
         demo.wait_for(lambda: "Press Ctrl-C to stop." in demo.output, "the demo banner", 180)
         output = demo.output
@@ -324,13 +327,16 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
         ]  # fmt: skip
         assert [text for text in expected if text not in output] == []
         pids = [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
-        assert len(pids) == 2
+        assert len(pids) == 3  # worker, web server, SMTP ingress
+        assert f"smtp://127.0.0.1:{smtp_port}" in output
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+            assert smtp.noop()[0] == 250
         assert http_get(f"http://127.0.0.1:{port}/healthz") is not None
         assert (http_get(f"http://127.0.0.1:{port}/login/") or (0,))[0] == 200
         assert demo.stop(signal.SIGINT) == 0
     finally:
         demo.kill()
-    assert "Stopped the web server and the worker." in demo.output
+    assert "Stopped the web server, the worker and the SMTP ingress." in demo.output
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

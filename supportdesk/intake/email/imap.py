@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from imapclient import IMAPClient
 
 from ..choices import ImapSecurity
+from ..credentials import CredentialError
 from ..models import Mailbox
 from . import ingest
+from .tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,9 @@ class FetchResult:
 
 
 def connect(mailbox: Mailbox, timeout: float = 60.0) -> IMAPClient:
-    context = ssl.create_default_context()
+    # Before connecting: a password that cannot be decrypted is reported as it is.
+    password = mailbox.imap_password
+    context = tls_context(mailbox)
     client = IMAPClient(
         mailbox.imap_host,
         port=mailbox.imap_port,
@@ -45,9 +49,14 @@ def connect(mailbox: Mailbox, timeout: float = 60.0) -> IMAPClient:
         ssl_context=context,
         timeout=timeout,
     )
-    if mailbox.imap_security == ImapSecurity.STARTTLS:
-        client.starttls(context)
-    client.login(mailbox.imap_username, mailbox.imap_password)
+    try:
+        if mailbox.imap_security == ImapSecurity.STARTTLS:
+            client.starttls(context)
+        client.login(mailbox.imap_username, password)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.shutdown()
+        raise
     return client
 
 
@@ -59,10 +68,28 @@ def fetch(
     """Fetches what is waiting in the mailbox's folder; never raises for server trouble."""
     result = FetchResult()
     try:
+        _fetch(mailbox, result, after_each)
+    finally:
+        # The administrator sees on the mailbox whether the last fetch worked.
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_error="; ".join(result.errors)[:500], last_checked_at=timezone.now()
+        )
+    return result
+
+
+def _fetch(
+    mailbox: Mailbox,
+    result: FetchResult,
+    after_each: Callable[[IMAPClient, int], None] | None,
+) -> None:
+    try:
         client = connect(mailbox)
+    except CredentialError as exc:  # needs an administrator, said plainly
+        result.errors.append(str(exc)[:300])
+        return
     except Exception as exc:  # a mailbox that is down is retried next run
         result.errors.append(f"connect: {exc.__class__.__name__}: {exc}"[:300])
-        return result
+        return
     try:
         _fetch_with(client, mailbox, result, after_each)
     except Exception as exc:  # what was stored is kept; the rest comes next run
@@ -72,7 +99,6 @@ def fetch(
         # The connection may already be gone.
         with contextlib.suppress(Exception):
             client.logout()
-    return result
 
 
 def _fetch_with(

@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,29 +54,64 @@ def message_key(raw: bytes, parsed: ParsedMail) -> str:
 
 
 def receive(raw: bytes, mailbox: Mailbox) -> Outcome:
-    """Stores and processes one message; safe to call again with the same message."""
+    """Stores and processes one message; safe to call again with the same message.
+
+    The message row is written once, with its outcome, in the same transaction as the
+    ticket actions (no savepoint, no second write). If the actions fail, that transaction
+    is undone and the message is stored quarantined in a transaction of its own. The
+    unique (mailbox, message key) constraint keeps a message delivered twice at once
+    (two processes) to one ticket: the second one's insert fails and its work is undone.
+    """
     parsed = parse_message(raw)
     key = message_key(raw, parsed)
-    existing = InboundMessage.objects.filter(mailbox=mailbox, message_key=key).first()
-    if existing is not None:
-        return Outcome(existing, created=False)
+    message = _new_row(raw, mailbox, key, parsed)
     try:
         with transaction.atomic():
-            message = InboundMessage.objects.create(
-                mailbox=mailbox,
-                message_key=key,
-                raw=raw,
-                size=len(raw),
-                sender=parsed.from_address[:254],
-                subject=parsed.subject[:300],
-                is_auto_reply=parsed.is_auto_reply,
-                problems=list(parsed.problems),
-            )
-            _process_stored(message, parsed, force=False)
+            existing = _stored(mailbox, key)
+            if existing is not None:
+                return Outcome(existing, created=False)
+            _Ingestion(message, parsed, force=False).run()
+            message.processed_at = timezone.now()
+            message.save(force_insert=True)
+        return Outcome(message, created=True)
+    except IntegrityError as exc:
+        existing = _stored(mailbox, key)
+        if existing is not None:
+            return Outcome(existing, created=False)
+        failure: Exception = exc
+    except Exception as exc:  # one bad message must never stop a mailbox
+        failure = exc
+    log.error("mail %s from %s quarantined", key, parsed.from_address, exc_info=failure)
+    quarantined = _new_row(raw, mailbox, key, parsed)
+    quarantined.state = InboundState.QUARANTINED
+    quarantined.problems = [*parsed.problems, f"{failure.__class__.__name__}: {failure}"[:500]]
+    quarantined.processed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            quarantined.save(force_insert=True)
     except IntegrityError:
-        # Another process stored the same message a moment ago: it processes it.
-        return Outcome(InboundMessage.objects.get(mailbox=mailbox, message_key=key), False)
-    return Outcome(message, created=True)
+        existing = _stored(mailbox, key)
+        if existing is None:
+            raise
+        return Outcome(existing, created=False)
+    return Outcome(quarantined, created=True)
+
+
+def _new_row(raw: bytes, mailbox: Mailbox, key: str, parsed: ParsedMail) -> InboundMessage:
+    return InboundMessage(
+        mailbox=mailbox,
+        message_key=key,
+        raw=raw,
+        size=len(raw),
+        sender=parsed.from_address[:254],
+        subject=parsed.subject[:300],
+        is_auto_reply=parsed.is_auto_reply,
+        problems=list(parsed.problems),
+    )
+
+
+def _stored(mailbox: Mailbox, key: str) -> InboundMessage | None:
+    return InboundMessage.objects.filter(mailbox=mailbox, message_key=key).first()
 
 
 def process(
@@ -95,7 +132,7 @@ PROCESSED_FIELDS = ["state", "problems", "ticket", "event_id", "html", "processe
 
 
 def _process_stored(message: InboundMessage, parsed: ParsedMail, *, force: bool) -> None:
-    """Runs the ticket actions for a stored message, inside the caller's transaction.
+    """Runs the ticket actions for an already stored message, inside the caller's transaction.
 
     The actions run in a savepoint: if anything in them fails, their changes are undone,
     while the stored message stays and is quarantined with the reason.
@@ -127,10 +164,29 @@ def release(message: InboundMessage) -> InboundMessage:
     return process(message, parsed, force=True)
 
 
+_CACHE_SECONDS = 60.0
+_own_cache: tuple[float, frozenset[str]] | None = None
+
+
 def own_addresses() -> set[str]:
-    addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    addresses.add(settings.DEFAULT_FROM_EMAIL.lower())
-    return addresses
+    """Our mailboxes' addresses, read once a minute at most (asked for every message).
+
+    Saving or deleting a mailbox clears this process's copy (``forget_cached``);
+    other processes see the change within the minute.
+    """
+    global _own_cache
+    now = time.monotonic()
+    if _own_cache is None or now - _own_cache[0] > _CACHE_SECONDS:
+        addresses = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+        _own_cache = (now, addresses)
+    return {*_own_cache[1], settings.DEFAULT_FROM_EMAIL.lower()}
+
+
+def forget_cached(**_: object) -> None:
+    """Receiver of mailbox and organization changes: the next message reads them again."""
+    global _own_cache, _domains_cache
+    _own_cache = None
+    _domains_cache = None
 
 
 class _Ingestion:
@@ -186,12 +242,14 @@ class _Ingestion:
 
     def _flooding(self) -> bool:
         window = dt.timedelta(minutes=getattr(settings, "INTAKE_RATE_LIMIT_MINUTES", 10))
+        limit = getattr(settings, "INTAKE_RATE_LIMIT_MESSAGES", 20)
+        # Counting stops at the limit: a flood does not make each of its messages dearer.
         recent = InboundMessage.objects.filter(
             sender=self.parsed.from_address,
             received_at__gte=timezone.now() - window,
             state=InboundState.INGESTED,
-        ).count()
-        return recent >= getattr(settings, "INTAKE_RATE_LIMIT_MESSAGES", 20)
+        )[:limit].count()
+        return recent >= limit
 
     def _thread(self) -> Ticket | None:
         """The ticket this mail continues, if the sender may write into it."""
@@ -268,8 +326,11 @@ class _Ingestion:
 
     def _new_ticket(self, linked_to: Ticket | None) -> None:
         parsed = self.parsed
-        organization = organization_for(parsed.from_address)
-        contact = contact_for(parsed.from_address, parsed.from_name, organization)
+        known = known_contact(parsed.from_address)
+        organization = (
+            known.organization if known is not None else organization_by_domain(parsed.from_address)
+        )
+        contact = known or contact_for(parsed.from_address, parsed.from_name, organization)
         actor = _customer_user(contact)
         files, refused = _uploads(parsed.attachments)
         description = parsed.new_text.strip() or parsed.text.strip() or _("(The mail has no text.)")
@@ -285,7 +346,7 @@ class _Ingestion:
             attachments=files,
         )
         ticket = ticket_actions.do_create_ticket(draft, actor=actor, actor_label=self._label())
-        event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).first()
+        event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).only("pk").first()
         if linked_to is not None and linked_to.pk != ticket.pk:
             ticket_actions.do_link_tickets(
                 ticket, linked_to, actor=None, actor_label=SYSTEM_LABEL, kind=LinkKind.RELATED
@@ -341,8 +402,10 @@ class _Ingestion:
         message.ticket = ticket
         message.event_id = event.pk if event is not None else None
         if self.parsed.message_id:
-            ThreadReference.objects.get_or_create(
-                message_id=self.parsed.message_id[:255], ticket=ticket
+            # One statement, no savepoint: the reference may already be there (a reply).
+            ThreadReference.objects.bulk_create(
+                [ThreadReference(message_id=self.parsed.message_id[:255], ticket=ticket)],
+                ignore_conflicts=True,
             )
         if self.parsed.html and event is not None:
             message.html = _html_with_inline_images(self.parsed, event)
@@ -366,22 +429,51 @@ def _domain(address: str) -> str:
 
 
 def _domains(organization: Organization) -> set[str]:
-    return {
-        d.strip().lower().lstrip("@") for d in organization.email_domains.split(",") if d.strip()
-    }
+    return _domains_of(organization.email_domains)
 
 
-def organization_for(address: str) -> Organization | None:
-    domain = _domain(address)
-    if not domain:
+def _domains_of(email_domains: str) -> set[str]:
+    return {d.strip().lower().lstrip("@") for d in email_domains.split(",") if d.strip()}
+
+
+def known_contact(address: str) -> Contact | None:
+    """The contact with this address (any case), through the index on its lower-cased email."""
+    if not address:
         return None
-    contact = Contact.objects.filter(email__iexact=address).select_related("organization").first()
-    if contact is not None:
-        return contact.organization
-    for organization in Organization.objects.filter(email_domains__icontains=domain):
-        if domain in _domains(organization):
-            return organization
-    return None
+    return (
+        Contact.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=address.lower())
+        .select_related("organization", "user")
+        .order_by("pk")
+        .first()
+    )
+
+
+def organization_by_domain(address: str) -> Organization | None:
+    domain = _domain(address)
+    pk = _organization_domains().get(domain) if domain else None
+    return Organization.objects.filter(pk=pk).first() if pk is not None else None
+
+
+_domains_cache: tuple[float, dict[str, int]] | None = None
+
+
+def _organization_domains() -> dict[str, int]:
+    """Mail domain -> organization, read once a minute at most (most senders match none).
+
+    Saving or deleting an organization clears this process's copy (``forget_cached``);
+    other processes see the change within the minute.
+    """
+    global _domains_cache
+    now = time.monotonic()
+    if _domains_cache is None or now - _domains_cache[0] > _CACHE_SECONDS:
+        table: dict[str, int] = {}
+        rows = Organization.objects.exclude(email_domains="").order_by("pk")
+        for pk, domains in rows.values_list("pk", "email_domains"):
+            for domain in _domains_of(domains):
+                table.setdefault(domain, pk)
+        _domains_cache = (now, table)
+    return _domains_cache[1]
 
 
 def contact_for(address: str, name: str, organization: Organization | None) -> Contact | None:
@@ -424,6 +516,8 @@ def _uploads(attachments: list[ParsedAttachment]) -> tuple[list[SimpleUploadedFi
 
 
 def _html_with_inline_images(parsed: ParsedMail, event: TicketEvent) -> str:
+    if not any(a.content_id for a in parsed.attachments):
+        return parsed.html  # already sanitized by the parser; no cid: images to point
     stored = {a.filename: a.pk for a in Attachment.objects.filter(event=event)}
     cid_urls: dict[str, str] = {}
     for attachment in parsed.attachments:

@@ -29,7 +29,16 @@ from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Attachment, Ticket, TicketEvent
 
 from ..choices import MailLanguage, OutboundKind, OutboundState
-from ..models import BouncedAddress, InboundMessage, Mailbox, OutboundMessage, ThreadReference
+from ..models import (
+    BouncedAddress,
+    InboundMessage,
+    Mailbox,
+    MailTemplate,
+    OutboundMessage,
+    ThreadReference,
+)
+from .templates import render_custom
+from .tls import mailbox_smtp_connection
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +59,10 @@ def on_ticket_event(
     if kind and kind not in (EventKind.CREATED, EventKind.REPLY):
         return
     try:
-        mail_kind = mail_kind_for(event_id)
+        # Every new ticket is acknowledged (the task checks the rest): no need to read it here.
+        mail_kind = (
+            OutboundKind.ACKNOWLEDGEMENT if kind == EventKind.CREATED else (mail_kind_for(event_id))
+        )
         if mail_kind is not None:
             from ..tasks import write_and_send
 
@@ -126,6 +138,21 @@ def _render(name: str, language: str, context: dict[str, Any]) -> str:
     return template.render(context)
 
 
+def _render_mail(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML: the administrator's template for the language, else the files."""
+    custom = MailTemplate.objects.filter(kind=kind, language=language.lower()).first()
+    if custom is not None:
+        subject, text, html_part = render_custom(custom, context)
+        if html_part is None:
+            html_part = f"<!DOCTYPE html>\n<html><body>\n{text_to_html(text)}\n</body></html>\n"
+    else:
+        base = "acknowledgement" if kind == OutboundKind.ACKNOWLEDGEMENT else "reply"
+        subject = _render(f"{base}_subject.txt", language, context)
+        text = _render(f"{base}.txt", language, context)
+        html_part = _render(f"{base}.html", language, context)
+    return " ".join(subject.split()), text.strip() + "\n", html_part
+
+
 def queue_mail(event: TicketEvent, kind: str) -> OutboundMessage | None:
     ticket = Ticket.objects.select_related(
         "contact__user", "created_by", "priority", "assignee"
@@ -168,10 +195,7 @@ def queue_mail(event: TicketEvent, kind: str) -> OutboundMessage | None:
             else None,
             "agent": event.actor_label or (event.actor.get_full_name() if event.actor else ""),
         }
-        base = "acknowledgement" if kind == OutboundKind.ACKNOWLEDGEMENT else "reply"
-        subject_line = " ".join(_render(f"{base}_subject.txt", language, context).split())
-        body_text = _render(f"{base}.txt", language, context).strip() + "\n"
-        body_html = _render(f"{base}.html", language, context)
+        subject_line, body_text, body_html = _render_mail(kind, language, context)
     try:
         with transaction.atomic():
             message = OutboundMessage.objects.create(
@@ -300,7 +324,7 @@ def _send(message: OutboundMessage) -> None:
         from_email=from_header,
         to=list(message.to),
         headers=headers,
-        connection=get_connection(fail_silently=False),
+        connection=mailbox_smtp_connection(message.mailbox) or get_connection(fail_silently=False),
     )
     if message.body_html:
         mail.attach_alternative(message.body_html, "text/html")

@@ -28,14 +28,18 @@ from supportdesk.intake.models import InboundMessage, Mailbox
 from supportdesk.tests_support import Cast
 from supportdesk.tickets.models import Ticket
 
+from .tls_support import TlsFiles, make_tls_files
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "imap-test-password"
 
 
 @dataclass
 class Dovecot:
-    port: int
+    port: int  # IMAP, STARTTLS offered
+    imaps_port: int
     user: str
+    tls: TlsFiles
 
 
 def _free_port() -> int:
@@ -60,6 +64,7 @@ def dovecot() -> Iterator[Dovecot]:
     if not os.path.exists(DOVECOT):
         pytest.fail("dovecot is not installed (.ci/run installs dovecot-imapd)")
     port = _free_port()
+    imaps_port = _free_port()
     root = os.geteuid() == 0
     internal = "dovecot" if root else pwd.getpwuid(os.getuid()).pw_name
     login = "dovenull" if root else internal
@@ -69,6 +74,7 @@ def dovecot() -> Iterator[Dovecot]:
     tmp_path = Path(tempfile.mkdtemp(prefix="supportdesk-dovecot-"))
     tmp_path.chmod(0o755)
     user = "support"
+    tls = make_tls_files(tmp_path)
     home = tmp_path / "home"
     home.mkdir()
     os.chown(home, uid, gid)
@@ -80,7 +86,10 @@ state_dir = {tmp_path}/state
 log_path = {tmp_path}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+# TLS with the test's own CA: IMAPS on its port, STARTTLS on the plain one.
+ssl = yes
+ssl_cert = <{tls.cert}
+ssl_key = <{tls.key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -103,7 +112,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -123,7 +133,8 @@ service imap-login {{
     )
     try:
         _wait_for(port)
-        yield Dovecot(port=port, user=user)
+        _wait_for(imaps_port)
+        yield Dovecot(port=port, imaps_port=imaps_port, user=user, tls=tls)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -286,3 +297,94 @@ def test_the_fetchmail_command_fetches_every_mailbox_once(
     call_command("fetchmail", stdout=out)
     assert "support@desk.example: 2 fetched, 2 new" in out.getvalue()
     assert Ticket.objects.count() == 2
+
+
+# --- stored credentials and TLS -----------------------------------------------------------
+
+
+def _tls_mailbox(server: Dovecot, security: str, **fields: object) -> Mailbox:
+    port = server.imaps_port if security == ImapSecurity.SSL else server.port
+    mailbox = Mailbox(
+        name="技术支持",
+        address="support@desk.example",
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_security=security,
+        imap_username=server.user,
+        imap_processed_folder="Processed",
+        **fields,
+    )
+    mailbox.set_imap_password(PASSWORD)
+    mailbox.save()
+    return mailbox
+
+
+def test_the_stored_password_is_encrypted_and_fetches_over_imaps(
+    cast: Cast, dovecot: Dovecot
+) -> None:
+    mailbox = _tls_mailbox(dovecot, ImapSecurity.SSL, tls_ca_file=str(dovecot.tls.ca))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM intake_mailbox")
+        row = " ".join(str(value) for value in cursor.fetchone())
+    assert PASSWORD not in row
+    assert mailbox.imap_password_encrypted and PASSWORD not in mailbox.imap_password_encrypted
+
+    _deliver(dovecot, 2)
+    result = fetch(Mailbox.objects.get(pk=mailbox.pk))
+    assert result.errors == [] and result.new == 2
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == "" and mailbox.last_checked_at is not None
+
+
+def test_starttls_fetch_verifies_the_server_against_the_mailbox_ca_file(
+    cast: Cast, dovecot: Dovecot
+) -> None:
+    mailbox = _tls_mailbox(dovecot, ImapSecurity.STARTTLS, tls_ca_file=str(dovecot.tls.ca))
+    _deliver(dovecot, 1)
+    result = fetch(mailbox)
+    assert result.errors == [] and result.new == 1
+    assert Ticket.objects.get().subject == "第 1 个问题"
+
+
+def test_an_untrusted_certificate_is_refused_unless_verification_is_turned_off(
+    cast: Cast, dovecot: Dovecot
+) -> None:
+    # No CA file: the system's CAs do not know the test CA.
+    mailbox = _tls_mailbox(dovecot, ImapSecurity.SSL)
+    _deliver(dovecot, 1)
+    result = fetch(mailbox)
+    assert result.new == 0 and "CERTIFICATE_VERIFY_FAILED" in result.errors[0]
+    mailbox.refresh_from_db()
+    assert "CERTIFICATE_VERIFY_FAILED" in mailbox.last_error
+    assert Ticket.objects.count() == 0
+
+    # Only an explicit setting skips the check.
+    mailbox.tls_verify = False
+    mailbox.save()
+    result = fetch(mailbox)
+    assert result.errors == [] and result.new == 1
+
+
+def test_a_password_stored_under_another_secret_key_is_a_clear_error_on_the_mailbox(
+    cast: Cast, dovecot: Dovecot, settings: object
+) -> None:
+    mailbox = _tls_mailbox(dovecot, ImapSecurity.SSL, tls_ca_file=str(dovecot.tls.ca))
+    _deliver(dovecot, 1)
+    old_key = settings.SECRET_KEY  # type: ignore[attr-defined]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40  # type: ignore[attr-defined]
+    settings.SECRET_KEY_FALLBACKS = []  # type: ignore[attr-defined]
+
+    result = fetch(Mailbox.objects.get(pk=mailbox.pk))
+    assert result.new == 0
+    # The desk speaks zh-Hans by default: "The stored password cannot be decrypted with this
+    # server's secret key (...). Enter the password again in the mailbox settings."
+    assert result.errors == [
+        "无法用本服务器的密钥解密已保存的密码（输入密码后密钥已更改）。请在邮箱设置中重新输入密码。"
+    ]
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == result.errors[0]
+    assert _folder_count(dovecot, "INBOX") == 1  # nothing taken off the server
+
+    # After a key rotation the old key, kept as a fallback, still opens the password.
+    settings.SECRET_KEY_FALLBACKS = [old_key]  # type: ignore[attr-defined]
+    assert fetch(mailbox).new == 1

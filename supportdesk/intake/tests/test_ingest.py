@@ -281,6 +281,33 @@ def test_an_unparseable_mail_is_quarantined_and_can_be_released(
     assert Ticket.objects.count() == 0
 
 
+def test_a_mail_whose_ticket_cannot_be_filed_is_kept_quarantined_with_nothing_half_done(
+    cast: Cast,
+) -> None:
+    from supportdesk.crm.models import Contact
+    from supportdesk.tickets.models import Priority
+
+    mailbox = Mailbox.objects.create(name="技术支持", address="support@desk.example")
+    Priority.objects.update(active=False)  # filing a ticket now fails: no priority
+    contacts = Contact.objects.count()
+    raw = make_mail(sender="新同事 <new.colleague@yunfan.example>")
+
+    message = ingest.receive(raw, mailbox).message
+    stored = InboundMessage.objects.get(pk=message.pk)
+    assert stored.state == InboundState.QUARANTINED
+    assert bytes(stored.raw) == raw
+    assert any("ActionError" in problem for problem in stored.problems)
+    # The actions' changes were undone with them: no ticket, no contact made for the sender.
+    assert Ticket.objects.count() == 0 and Contact.objects.count() == contacts
+    # The same mail again is the same stored message, not a second one.
+    assert ingest.receive(raw, mailbox).created is False
+
+    Priority.objects.update(active=True)
+    retried = actions.do_retry_inbound(stored, actor=cast.admin)
+    assert retried.state == InboundState.INGESTED and retried.ticket is not None
+    assert InboundMessage.objects.count() == 1
+
+
 def test_retrying_a_quarantined_mail_keeps_it_there_until_an_admin_releases_it(
     cast: Cast, mailbox: Mailbox
 ) -> None:

@@ -6,20 +6,22 @@ import datetime as dt
 import email
 import smtplib
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from django.test import override_settings
 from django.utils import timezone
 
-from supportdesk.intake.choices import OutboundState
+from supportdesk.intake.choices import OutboundState, SmtpSecurity
 from supportdesk.intake.email.smtp import ingress_controller
 from supportdesk.intake.models import Mailbox, OutboundMessage
 from supportdesk.intake.tasks import send_due_outbound
@@ -27,6 +29,8 @@ from supportdesk.tests_support import Cast
 from supportdesk.tickets.actions import do_add_reply
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Ticket, TicketEvent
+
+from .tls_support import TlsFiles, make_tls_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,12 +46,14 @@ class Sink:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.over_tls: list[bool] = []
         self.arrived = threading.Condition()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
         with self.arrived:
+            self.over_tls.append(session.ssl is not None)
             self.messages.append(email.message_from_bytes(raw, policy=policy.default))
             self.arrived.notify_all()
         return "250 OK"
@@ -188,3 +194,79 @@ def test_outgoing_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_late
     outgoing.refresh_from_db()
     assert outgoing.state == OutboundState.SENT
     assert len(handler.messages) == 1
+
+
+# --- the mailbox's own SMTP server, over STARTTLS -----------------------------------------
+
+SMTP_PASSWORD = "smtp-test-password"
+
+
+def _check_login(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                 auth_data: object) -> AuthResult:  # fmt: skip
+    assert isinstance(auth_data, LoginPassword)
+    ok = auth_data.login == b"support" and auth_data.password == SMTP_PASSWORD.encode()
+    return AuthResult(success=ok)
+
+
+@pytest.fixture
+def tls_relay(tmp_path: Path) -> Iterator[tuple[Sink, int, TlsFiles]]:
+    """The mailbox's outgoing server: STARTTLS required, then a password."""
+    files = make_tls_files(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(files.cert, files.key)
+    port = free_port()
+    handler = Sink()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        decode_data=False,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_check_login,
+        auth_required=True,
+    )
+    controller.start()
+    yield handler, port, files
+    controller.stop()
+
+
+def _smtp_mailbox(port: int, **fields: object) -> Mailbox:
+    mailbox = Mailbox(
+        name="技术支持",
+        address="support@desk.example",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security=SmtpSecurity.STARTTLS,
+        smtp_username="support",
+        **fields,
+    )
+    mailbox.set_smtp_password(SMTP_PASSWORD)
+    mailbox.save()
+    return mailbox
+
+
+def test_mail_goes_out_through_the_mailbox_smtp_server_over_starttls(
+    cast: Cast, tls_relay: tuple[Sink, int, TlsFiles], ingress: int
+) -> None:
+    relay, port, files = tls_relay
+    _smtp_mailbox(port, tls_ca_file=str(files.ca))
+    # The desk's default server is down: the mail can only arrive through the mailbox's own.
+    with smtp_backend(free_port()):
+        send_to_ingress(ingress, customer_mail("邮件网关故障", "无法发送邮件。"))
+    outgoing = OutboundMessage.objects.get()
+    assert outgoing.state == OutboundState.SENT, outgoing.last_error
+    assert len(relay.messages) == 1 and relay.over_tls == [True]
+    assert Ticket.objects.get().number in str(relay.messages[0]["Subject"])
+
+
+def test_an_smtp_server_with_an_untrusted_certificate_gets_nothing_and_the_mail_waits(
+    cast: Cast, tls_relay: tuple[Sink, int, TlsFiles], ingress: int
+) -> None:
+    relay, port, _files = tls_relay
+    _smtp_mailbox(port)  # no CA file: the test CA is not trusted
+    send_to_ingress(ingress, customer_mail("邮件网关故障", "无法发送邮件。"))
+    outgoing = OutboundMessage.objects.get()
+    assert outgoing.state == OutboundState.RETRYING
+    assert "CERTIFICATE_VERIFY_FAILED" in outgoing.last_error
+    assert relay.messages == []

@@ -2,15 +2,17 @@
 
 1. Migrates the database (SQLite in the data directory unless ``DATABASE_URL`` says else).
 2. Loads the demo data if the desk has no tickets yet (a second run keeps what is there).
-3. Starts ``supportdesk worker`` and ``supportdesk serve`` as child processes, waits until
-   ``/healthz`` answers, and prints the addresses and the demo logins.
-4. On Ctrl-C or SIGTERM, stops both children (SIGTERM, then SIGKILL after a grace period);
-   if either child dies on its own, stops the other and exits with an error.
+3. Starts ``supportdesk worker``, ``supportdesk serve`` and the SMTP ingress
+   (``supportdesk smtpd``) as child processes, waits until ``/healthz`` answers, and prints
+   the addresses and the demo logins.
+4. On Ctrl-C or SIGTERM, stops the children (SIGTERM, then SIGKILL after a grace period);
+   if any child dies on its own, stops the others and exits with an error.
 """
 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +38,8 @@ STOP_TIMEOUT = 15.0
 class Command(BaseCommand):
     help = (
         "Runs supportdesk with demo data on 127.0.0.1: migrates, loads demo data once, starts "
-        "the worker and the web server, and prints the demo logins. Ctrl-C stops everything."
+        "the worker, the web server and the SMTP ingress, and prints the demo logins. Ctrl-C "
+        "stops everything."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,11 +47,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tickets", type=int, default=300, help="Demo tickets to create (300)."
         )
+        parser.add_argument("--smtp-port", type=int, default=2525, help="SMTP ingress port (2525).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        port, tickets = options["port"], options["tickets"]
+        port, tickets, smtp_port = options["port"], options["tickets"], options["smtp_port"]
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
+        if not 0 < smtp_port < 65536 or smtp_port == port:
+            raise CommandError("--smtp-port must be between 1 and 65535 and not --port.")
         if tickets < 0:
             raise CommandError("--tickets cannot be negative.")
         ensure_data_dirs()
@@ -73,18 +79,22 @@ class Command(BaseCommand):
             children["web server"] = self._spawn(
                 "serve", "--host", HOST, "--port", str(port), "--no-access-log"
             )
+            children["SMTP ingress"] = self._spawn(
+                "smtpd", "--host", HOST, "--port", str(smtp_port)
+            )
             for name, child in children.items():
                 self.stdout.write(f"Started the {name} (pid {child.pid}).")
             self._wait_until_healthy(port, children, stop)
+            self._wait_for_smtp(port, smtp_port, children, stop)
             if not stop.is_set():
-                self._banner(port, fresh=fresh)
+                self._banner(port, smtp_port, fresh=fresh)
             while not stop.wait(0.5):
                 self._check_alive(children, port)
         finally:
             self._stop(children)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        self.stdout.write("Stopped the web server and the worker.")
+        self.stdout.write("Stopped the web server, the worker and the SMTP ingress.")
 
     # --- steps ------------------------------------------------------------------------
 
@@ -114,9 +124,10 @@ class Command(BaseCommand):
         for name, child in children.items():
             code = child.poll()
             if code is not None:
-                hint = (
-                    f" Is port {port} already in use? Try --port." if name == "web server" else ""
-                )
+                hint = {
+                    "web server": f" Is port {port} already in use? Try --port.",
+                    "SMTP ingress": " Is its port already in use? Try --smtp-port.",
+                }.get(name, "")
                 raise CommandError(f"The {name} stopped unexpectedly (exit code {code}).{hint}")
 
     def _wait_until_healthy(
@@ -138,7 +149,29 @@ class Command(BaseCommand):
                 )
             stop.wait(0.25)
 
-    def _banner(self, port: int, *, fresh: bool) -> None:
+    def _wait_for_smtp(
+        self,
+        port: int,
+        smtp_port: int,
+        children: dict[str, subprocess.Popen[bytes]],
+        stop: threading.Event,
+    ) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not stop.is_set():
+            self._check_alive(children, port)
+            try:
+                with socket.create_connection((HOST, smtp_port), timeout=1):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"The SMTP ingress did not listen on {HOST}:{smtp_port} within "
+                    f"{STARTUP_TIMEOUT:.0f} s."
+                )
+            stop.wait(0.25)
+
+    def _banner(self, port: int, smtp_port: int, *, fresh: bool) -> None:
         base = f"http://{HOST}:{port}"
         lines = [
             "",
@@ -148,6 +181,8 @@ class Command(BaseCommand):
             f"  Agent workspace    {base}/desk/",
             f"  Administration     {base}/admin/",
             f"  API (OpenAPI)      {base}/api/v1/openapi.json",
+            f"  Mail in (SMTP)     smtp://{HOST}:{smtp_port} (mail to the address of a mailbox"
+            " set up under Administration becomes a ticket)",
             f"  Sign in            {base}/login/",
             "",
             f"Demo logins (every password is {DEMO_PASSWORD!r}):",

@@ -30,13 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=3)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        folder: Path = options["folder"]
-        paths = sorted(
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and p.suffix not in {".yml", ".json", ".md"} and "LICENSE" not in p.name
-        )
-        messages = [p.read_bytes() for p in paths]
+        messages = [p.read_bytes() for p in corpus_paths(options["folder"])]
         mailbox, _created = Mailbox.objects.get_or_create(
             address="bench@desk.example", defaults={"name": "bench"}
         )
@@ -59,6 +53,15 @@ class Command(BaseCommand):
             f"{connection.vendor}: {total} messages in {elapsed:.2f} s = "
             f"{total / elapsed:.0f} messages/s (single process)"
         )
+
+
+def corpus_paths(folder: Path) -> list[Path]:
+    """The message files of a corpus folder (not its expectation files and notes)."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix not in {".yml", ".json", ".md"} and "LICENSE" not in p.name
+    )
 
 
 def _retag(raw: bytes, tag: bytes, index: int) -> bytes:
