@@ -28,11 +28,19 @@ from supportdesk.knowledge.models import (
     Deflection,
     TypicalCase,
 )
-from supportdesk.knowledge.selectors import SYNONYMS_CACHE_KEY
+from supportdesk.knowledge.selectors import (
+    REQUIREMENTS_CACHE_KEY,
+    SYNONYMS_CACHE_KEY,
+    normalize_permissions,
+)
 from supportdesk.tickets.actions import do_record_event
 from supportdesk.tickets.attachments import check_uploads
 from supportdesk.tickets.choices import EventKind, Status
 from supportdesk.tickets.models import Ticket
+
+# Shipped permissions articles can require (Article.Meta.permissions); admins grant them to
+# groups or users in the admin.
+READ_ENGINEERING = "knowledge.read_engineering"
 
 EDITABLE_FIELDS = (
     "title", "body", "problem_type", "category", "product", "applicable_versions",
@@ -72,13 +80,46 @@ def _save_version(article: Article, actor: User | None, note: str) -> ArticleVer
 def _after_change(article: Article) -> None:
     from supportdesk.search import tasks
 
-    cache.delete(SYNONYMS_CACHE_KEY)
+    cache.delete_many([SYNONYMS_CACHE_KEY, REQUIREMENTS_CACHE_KEY])
     pk = article.pk
     transaction.on_commit(lambda: tasks.index_article(pk))
 
 
+def known_permissions() -> set[str]:
+    from django.contrib.auth.models import Permission
+
+    return {
+        f"{app}.{code}"
+        for app, code in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+
+
+def clean_permissions(text: str) -> str:
+    """Normalized requirement; a name that is no permission would hide the article from
+    everyone but superusers, so it is refused with the names at fault."""
+    normalized = normalize_permissions(text)
+    unknown = set(filter(None, normalized.split(","))) - (
+        known_permissions() if normalized else set()
+    )
+    if unknown:
+        raise ActionError(
+            {
+                "required_permissions": [
+                    _("Unknown permissions: %(names)s. Write app_label.codename, e.g. %(example)s.")
+                    % {"names": ", ".join(sorted(unknown)), "example": READ_ENGINEERING}
+                ]
+            }
+        )
+    return normalized
+
+
 def _validate(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
+    if "required_permissions" in values:
+        try:
+            values["required_permissions"] = clean_permissions(values["required_permissions"])
+        except ActionError as error:
+            errors.update(error.message_dict)
     if not str(values.get("title", "")).strip():
         errors["title"] = [_("An article needs a title.")]
     if not str(values.get("body", "")).strip():
@@ -120,6 +161,9 @@ def do_update_article(
             raise ActionError(
                 {"__all__": [_("Someone else saved this article meanwhile; reload it.")]}
             )
+        changes = dict(changes)
+        if "required_permissions" in changes:
+            changes["required_permissions"] = clean_permissions(changes["required_permissions"])
         changed = False
         for name, value in changes.items():
             if name in EDITABLE_FIELDS and getattr(article, name) != value:

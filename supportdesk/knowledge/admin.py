@@ -1,12 +1,19 @@
-"""Read-only admin lists: articles are written through the knowledge pages, whose actions
-keep versions and the search index in step."""
+"""Read-only admin lists for articles (written through the knowledge pages, whose actions
+keep versions and the search index in step); canned replies are edited here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from supportdesk.knowledge.models import Article, ArticleFeedback, Deflection, TypicalCase
+from supportdesk.accounts.admin import RoleAdmin
+from supportdesk.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    CannedReply,
+    Deflection,
+    TypicalCase,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,3 +51,13 @@ class DeflectionAdmin(ReadOnlyAdmin):
 class TypicalCaseAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "marked_by", "marked_at")
     list_select_related = ("ticket", "marked_by")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(RoleAdmin):
+    """Plain rows with no side effects: the picker reads them as they are."""
+
+    list_display = ("title", "shortcut", "kind", "language", "ordering", "active")
+    list_editable = ("ordering", "active")
+    list_filter = ("kind", "language", "active")
+    search_fields = ("title", "shortcut", "body")

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supportdesk.knowledge.choices import ArticleCategory, ArticleStatus
+from supportdesk.knowledge.choices import ArticleCategory, ArticleStatus, CannedKind
 
 REVIEW_INTERVAL_DAYS = 30
 # Past its review date by this much, an article is flagged to readers too (R-KB-2).
@@ -79,6 +79,12 @@ class Article(models.Model):
         indexes = [
             # The daily review sweep: published articles by due date.
             models.Index(fields=["status", "next_review_on"], name="kb_review_due"),
+        ]
+        # Permissions an article can require (``required_permissions``); admins grant them
+        # to groups or people. Any other ``app_label.codename`` works too.
+        permissions = [
+            ("read_engineering", _("Can read engineering-only articles")),
+            ("read_admin_guides", _("Can read system administrator guides")),
         ]
 
     def __str__(self) -> str:
@@ -185,3 +191,43 @@ class ArticleFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class CannedReply(models.Model):
+    """Standard phrasing an agent inserts into a reply in one keystroke (R-IN-3, R-KB-6).
+
+    ``body`` may use variables in braces, filled from the ticket on the server when the
+    reply is inserted: {customer_name}, {ticket_number}, {subject}, {expected_time},
+    {agent_name}, {organization}. An unknown or empty variable stays as written, so the
+    agent sees what is left to fill.
+    """
+
+    title = models.CharField(_("title"), max_length=100)
+    shortcut = models.SlugField(
+        _("shortcut"),
+        max_length=40,
+        blank=True,
+        allow_unicode=True,
+        help_text=_("Typed after / in the reply box to find this reply quickly."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CannedKind.choices)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Variables: {customer_name}, {ticket_number}, {subject}, {expected_time}, "
+            "{agent_name}, {organization}."
+        ),
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["ordering", "id"]
+
+    def __str__(self) -> str:
+        return self.title

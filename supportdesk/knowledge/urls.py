@@ -17,5 +17,6 @@ urlpatterns = [
     path("files/<int:pk>/", views.article_file, name="article_file"),
     path("<int:pk>/feedback/", views.article_feedback, name="article_feedback"),
     path("<int:pk>/review/", views.article_review, name="article_review"),
+    path("canned/<str:number>/", views.canned_replies, name="canned_replies"),
     path("<int:pk>/solved/", views.article_solved, name="article_solved"),
 ]

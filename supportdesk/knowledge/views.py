@@ -7,10 +7,11 @@ import difflib
 from typing import cast
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
 from supportdesk.knowledge import actions
+from supportdesk.knowledge.canned import customer_of, replies_for_ticket
 from supportdesk.knowledge.forms import (
     ArticleFilesForm,
     ArticleForm,
@@ -296,3 +298,18 @@ def article_file(request: HttpRequest, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def canned_replies(request: HttpRequest, number: str) -> JsonResponse:
+    """The reply box's picker (R-IN-3): every canned reply, filled from this ticket on the
+    server, in the customer's language first. Agents only, and only on tickets they may see."""
+    user = _user(request)
+    if not user.is_agent:
+        raise Http404
+    ticket = get_ticket_for_user(user, number)
+    customer = customer_of(ticket)[1]
+    language = customer.language if customer else settings.LANGUAGE_CODE
+    replies = replies_for_ticket(ticket, user, language)
+    return JsonResponse({"items": [vars(r) for r in replies]})

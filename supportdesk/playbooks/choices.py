@@ -11,3 +11,11 @@ class StepResult(models.TextChoices):
     PASSED = "passed", _("Passed")
     PROBLEM = "problem", _("Problem found")
     SKIPPED = "skipped", _("Skipped")
+
+
+class Reproduced(models.TextChoices):
+    """Whether an engineer could make the problem happen again (R-DX-4)."""
+
+    YES = "yes", _("Reproduced")
+    PARTIALLY = "partially", _("Partially reproduced")
+    NO = "no", _("Not reproduced")

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supportdesk.accounts.choices import Role
-from supportdesk.playbooks.choices import StepResult
+from supportdesk.playbooks.choices import Reproduced, StepResult
 from supportdesk.playbooks.models import Playbook
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Attachment, Ticket
@@ -102,3 +102,42 @@ def data_requests(ticket: Ticket) -> list[DataRequestRow]:
             )
         )
     return rows
+
+
+@dataclass
+class ReproductionRow:
+    reproduced: str
+    label: str
+    environment: str
+    steps: str
+    expected: str
+    actual: str
+    by: str
+    at: Any
+    files: list[Attachment]
+
+
+def reproductions(ticket: Ticket) -> list[ReproductionRow]:
+    """The ticket's reproduction records (R-DX-4), newest first, with their files."""
+    labels = dict(Reproduced.choices)
+    events = list(
+        ticket.events.filter(kind=EventKind.REPRODUCTION)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+    ids = [pk for e in events for pk in e.data.get("attachments", [])]
+    files = Attachment.objects.in_bulk(ids) if ids else {}
+    return [
+        ReproductionRow(
+            reproduced=e.data.get("reproduced", ""),
+            label=str(labels.get(e.data.get("reproduced", ""), "")),
+            environment=e.data.get("environment", ""),
+            steps=e.data.get("steps", ""),
+            expected=e.data.get("expected", ""),
+            actual=e.data.get("actual", ""),
+            by=str(e.actor or e.actor_label),
+            at=e.created_at,
+            files=[files[pk] for pk in e.data.get("attachments", []) if pk in files],
+        )
+        for e in events
+    ]

@@ -1,4 +1,4 @@
-"""Guided troubleshooting on the agent's ticket page (R-DX-1, R-DX-2)."""
+"""Guided troubleshooting on the agent's ticket page (R-DX-1…4)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
-from supportdesk.playbooks.actions import do_record_playbook_step, do_send_data_request
+from supportdesk.playbooks.actions import (
+    do_record_playbook_step,
+    do_record_reproduction,
+    do_send_data_request,
+)
 from supportdesk.playbooks.choices import StepResult
-from supportdesk.playbooks.forms import DataRequestForm, StepForm
+from supportdesk.playbooks.forms import DataRequestForm, ReproductionForm, StepForm
 from supportdesk.playbooks.models import DataRequestTemplate, Playbook
-from supportdesk.playbooks.selectors import data_requests, playbook_runs
+from supportdesk.playbooks.selectors import data_requests, playbook_runs, reproductions
 from supportdesk.tickets.selectors import get_ticket_for_user
 
 
@@ -40,6 +45,8 @@ def panel(request: HttpRequest, number: str) -> HttpResponse:
             "results": StepResult.choices,
             "templates": DataRequestTemplate.objects.filter(active=True),
             "requests": data_requests(ticket),
+            "reproductions": reproductions(ticket),
+            "reproduction_form": ReproductionForm(),
         },
     )
 
@@ -79,4 +86,36 @@ def send_data_request(request: HttpRequest, number: str) -> HttpResponse:
             DataRequestTemplate, pk=form.cleaned_data["template"], active=True
         )
         do_send_data_request(ticket, template, actor=user, note=form.cleaned_data["note"])
+    return redirect("workspace:ticket", number=number)
+
+
+@login_required
+@require_POST
+def record_reproduction(request: HttpRequest, number: str) -> HttpResponse:
+    user = _agent(request)
+    ticket = get_ticket_for_user(user, number)
+    form = ReproductionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        # Nothing is stored; the message names every field at fault.
+        problems = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            problems.append(f"{label}: {' '.join(str(e) for e in errors)}")
+        messages.error(request, " ".join(problems))
+        return redirect("workspace:ticket", number=number)
+    try:
+        do_record_reproduction(
+            ticket,
+            actor=user,
+            environment=form.cleaned_data["environment"],
+            steps=form.cleaned_data["steps"],
+            expected=form.cleaned_data["expected"],
+            actual=form.cleaned_data["actual"],
+            reproduced=form.cleaned_data["reproduced"],
+            files=form.cleaned_data["attachments"] or [],
+        )
+    except ActionError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reproduction recorded."))
     return redirect("workspace:ticket", number=number)

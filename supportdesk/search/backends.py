@@ -24,7 +24,7 @@ from supportdesk.search.highlight import highlight
 from supportdesk.search.models import IndexState, SearchDocument
 
 MAX_BODY = 20_000
-# PostgreSQL ranks at most this many matches of a query (see PostgresBackend._match).
+# Each engine ranks at most this many (the newest) matches of a query (see ``_match``).
 CANDIDATES = 2000
 
 
@@ -39,6 +39,7 @@ class DocFields:
     extra: dict[str, Any] = field(default_factory=dict)
     is_open: bool | None = None
     archived: bool = False
+    required_permissions: str = ""
 
 
 @dataclass
@@ -82,16 +83,47 @@ def document_values(fields: DocFields) -> dict[str, Any]:
         "extra": fields.extra,
         "is_open": fields.is_open,
         "archived": fields.archived,
+        "required_permissions": fields.required_permissions or None,
         "title_tokens": joined(title_tokens.words),
         "body_tokens": joined(body_tokens.words),
         "gram_tokens": joined(title_tokens.grams + body_tokens.grams),
     }
 
 
-def visibility(user: User | None, kinds: list[str]) -> tuple[str, list[Any]]:
+def visibility(
+    user: User | None,
+    kinds: list[str],
+    *,
+    permitted: list[str] | None = None,
+    public_only: bool = False,
+) -> tuple[str, list[Any]]:
     """SQL condition (on alias ``d``) for what ``user`` may find: agents everything, a
-    customer public articles and their own organization's tickets, anyone else nothing."""
+    customer public articles and their own organization's tickets, anyone else nothing.
+
+    On top of that, an article that requires permissions is found only when its (normalized)
+    requirement is one of ``permitted``, the requirements the reader satisfies; ``None``
+    means none. ``public_only`` narrows anyone to public articles (the portal's
+    suggestions show only what a customer could read).
+    """
+    cond, params = _by_role(user, kinds, public_only=public_only)
+    if cond == "1 = 0":
+        return cond, params
+    allowed = list(permitted or [])
+    marks = ", ".join(["%s"] * len(allowed))
+    restriction = (
+        f"(d.required_permissions IS NULL OR d.required_permissions IN ({marks}))"
+        if allowed
+        else "d.required_permissions IS NULL"
+    )
+    return f"{cond} AND {restriction}", [*params, *allowed]
+
+
+def _by_role(user: User | None, kinds: list[str], *, public_only: bool) -> tuple[str, list[Any]]:
     kinds = [k for k in kinds if k in DocKind.values] or list(DocKind.values)
+    if public_only:
+        if DocKind.ARTICLE not in kinds:
+            return "1 = 0", []
+        return "(d.kind = %s AND d.is_public)", [DocKind.ARTICLE.value]
     if user is not None and user.is_authenticated and user.is_active and user.is_agent:
         marks = ", ".join(["%s"] * len(kinds))
         return f"d.kind IN ({marks})", list(kinds)
@@ -157,11 +189,13 @@ class SearchBackend:
         synonyms: list[list[str]] | None = None,
         exclude: list[tuple[str, int]] | None = None,
         filters: Filters | None = None,
+        permitted: list[str] | None = None,
+        public_only: bool = False,
     ) -> list[Hit]:
         q = analyze_query(query, synonyms)
         if q.is_empty or limit <= 0:
             return []
-        cond, params = visibility(user, kinds or [])
+        cond, params = visibility(user, kinds or [], permitted=permitted, public_only=public_only)
         where = f"d.generation = %s AND {cond}"
         params = [_state().active, *params]
         filters = filters or Filters()
@@ -223,14 +257,48 @@ class SqliteBackend(SearchBackend):
             return []
         columns = "gram_tokens" if grams else "{title_tokens body_tokens}"
         weights = "0.0, 0.0, 1.0" if grams else "8.0, 1.0, 0.0"
-        sql = (
-            f"SELECT d.id, -bm25(search_fts, {weights}) AS score "  # noqa: S608 - constants
+        base = (
             "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s AND {where} ORDER BY score DESC LIMIT %s"
+            f"WHERE search_fts MATCH %s AND {where}"
         )
+        ranked = (
+            f"SELECT d.id, -bm25(search_fts, {weights}) AS score {base} "
+            "AND search_fts.rowid >= %s ORDER BY score DESC LIMIT %s"
+        )
+        quoted = ['"' + t.replace('"', '""') + '"' for t in tokens if t]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [f"{columns} : ({terms})", *params, limit])
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            # bm25 over every match of a common word (a sixth of a million tickets) costs
+            # hundreds of milliseconds, so, as on PostgreSQL, only the newest CANDIDATES
+            # matches are ranked. FTS5 walks matches by rowid without scoring them, so the
+            # cut-off row is cheap to find.
+            cursor.execute(
+                f"SELECT search_fts.rowid {base} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET %s",
+                [f"{columns} : ({terms})", *params, CANDIDATES - 1],
+            )
+            row = cursor.fetchone()
+            floor = int(row[0]) if row else 0
+            cursor.execute(ranked, [f"{columns} : ({terms})", *params, floor, limit])
+            scores = {r[0]: float(r[1]) for r in cursor.fetchall()}
+            if floor:
+                # A rare word (Spooler beside 服务) must not lose its few, older matches to
+                # the cut: the words with fewer matches than the cut are ranked in full.
+                rare = [q for q in quoted if self._fewer_than(cursor, f"{columns} : ({q})")]
+                if rare:
+                    cursor.execute(
+                        ranked, [f"{columns} : ({' OR '.join(rare)})", *params, 0, limit]
+                    )
+                    for doc_id, score in cursor.fetchall():
+                        scores.setdefault(doc_id, float(score))
+        return sorted(scores.items(), key=lambda item: -item[1])[:limit]
+
+    @staticmethod
+    def _fewer_than(cursor: Any, match: str) -> bool:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+            "LIMIT %s)",
+            [match, CANDIDATES],
+        )
+        return int(cursor.fetchone()[0]) < CANDIDATES
 
 
 class PostgresBackend(SearchBackend):
@@ -240,7 +308,8 @@ class PostgresBackend(SearchBackend):
         self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
     ) -> list[tuple[int, float]]:
         column = "tsv_grams" if grams else "tsv"
-        terms = " | ".join("'" + t.replace("\\", "").replace("'", "") + "'" for t in tokens if t)
+        quoted = ["'" + t.replace("\\", "").replace("'", "") + "'" for t in tokens if t]
+        terms = " | ".join(quoted)
         if not terms:
             return []
         # Ranking reads each match's tsvector; a common word can match a large share of the
@@ -254,6 +323,9 @@ class PostgresBackend(SearchBackend):
             "FROM c JOIN search_searchdocument d ON d.id = c.id "
             "ORDER BY score DESC, d.id DESC LIMIT %s"
         )
+        # Unlike on SQLite, the rare words are not ranked apart here: counting a common
+        # word's matches reads its whole GIN bitmap, which cost more than it recovered
+        # (bench/RESULTS.md, issue 5).
         with connection.cursor() as cursor:
             cursor.execute(sql, [terms, *params, CANDIDATES, terms, limit])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

@@ -66,6 +66,7 @@ def article_fields(article: Article) -> DocFields:
         is_public=article.is_public,
         ref=str(article.pk),
         extra={"category": article.category},
+        required_permissions=article.required_permissions,
     )
 
 
@@ -97,6 +98,35 @@ def index_ticket(ticket_id: int) -> None:
         get_backend().remove(DocKind.TICKET, ticket_id)
         return
     get_backend().index_document(DocKind.TICKET, ticket.pk, ticket_fields(ticket))
+
+
+def index_tickets(ticket_ids: list[int]) -> int:
+    """Indexes many tickets at once (a worker draining a backlog, a bulk import): two reads
+    and, per generation, one delete and one bulk insert in one transaction. Returns how many
+    documents were written."""
+    from supportdesk.search.backends import _state
+
+    tickets = list(
+        Ticket.objects.filter(pk__in=ticket_ids, merged_into__isnull=True).prefetch_related(
+            _public_replies()
+        )
+    )
+    values = {t.pk: document_values(ticket_fields(t)) for t in tickets}
+    state = _state()
+    generations = {state.active, *([state.building] if state.building else [])}
+    with transaction.atomic():
+        for generation in generations:
+            SearchDocument.objects.filter(
+                generation=generation, kind=DocKind.TICKET, object_id__in=ticket_ids
+            ).delete()
+            SearchDocument.objects.bulk_create(
+                [
+                    SearchDocument(generation=generation, kind=DocKind.TICKET, object_id=pk, **v)
+                    for pk, v in values.items()
+                ],
+                ignore_conflicts=True,
+            )
+    return len(values) * len(generations)
 
 
 def index_article(article_id: int) -> None:

@@ -20,6 +20,9 @@ class SearchDocument(models.Model):
     # What permission filtering needs without a join: owner organization and visibility.
     organization_id = models.PositiveBigIntegerField(null=True, blank=True)
     is_public = models.BooleanField(default=False)
+    # Articles only: the permissions a reader needs, normalized (sorted, comma-joined), so
+    # the search filters on the few distinct values instead of per-user joins. NULL: none.
+    required_permissions = models.CharField(max_length=200, null=True, blank=True)
     ref = models.CharField(max_length=64, blank=True)  # ticket number, article id...
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)  # original text for snippets, cut to a bound

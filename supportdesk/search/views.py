@@ -112,8 +112,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Public articles matching what the customer is typing as the subject (htmx partial)."""
     query = request.GET.get("subject", "")[:200]
     user = _user(request)
-    # Only articles a customer could read, whoever is looking at the portal form.
-    hits = search(query, user=None, kinds=[DocKind.ARTICLE], limit=SUGGESTIONS) if query else []
+    # Only public articles, whoever is looking at the portal form, and of those only the ones
+    # this reader has the permissions for.
+    hits = (
+        search(query, user=user, kinds=[DocKind.ARTICLE], limit=SUGGESTIONS, public_only=True)
+        if query
+        else []
+    )
     return render(
         request, "search/_suggestions.html", {"rows": present(hits, user), "query": query}
     )
