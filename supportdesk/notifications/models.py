@@ -33,6 +33,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at", "created_at"], name="notif_inbox"),
+            # The open page's live poll: "mine, newer than the last one I saw".
+            models.Index(fields=["recipient", "id"], name="notif_live"),
         ]
 
     def __str__(self) -> str:

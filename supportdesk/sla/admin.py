@@ -15,6 +15,7 @@ from supportdesk.sla.actions import check_policy_can_be_met, check_spans
 from supportdesk.sla.models import (
     BusinessCalendar,
     CalendarDay,
+    ContingencyStep,
     EscalationRule,
     SlaPolicy,
     TicketClock,
@@ -107,3 +108,12 @@ class EscalationRuleAdmin(RoleAdmin):
         "on_breach", "to_team", "raise_priority_to", "notify_lead",
     )  # fmt: skip
     list_filter = ("active",)
+
+
+@admin.register(ContingencyStep)
+class ContingencyStepAdmin(RoleAdmin):
+    """The contingency-plan template (应急预案) each new emergency copies as its checklist."""
+
+    list_display = ("position", "text", "active")
+    list_editable = ("text", "active")
+    list_display_links = ("position",)

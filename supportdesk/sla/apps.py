@@ -8,4 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from supportdesk.sla import receivers  # noqa: F401  (connects the signal handlers)
+        from supportdesk.sla import (  # noqa: F401  (connect the signal handlers)
+            emergency_receivers,
+            receivers,
+        )

@@ -25,6 +25,8 @@ class ClockKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
     # Emergency procedure (R-SL-3): a progress report to management every 30 minutes.
     MANAGEMENT_REPORT = "mgmt_report", _("Report to management")
+    # Emergency procedure (R-SL-3): contact the customer within 15 minutes of the declaration.
+    CUSTOMER_CONTACT = "customer_contact", _("Contact the customer")
 
 
 # Targets an SLA policy sets; the others belong to the emergency procedure.

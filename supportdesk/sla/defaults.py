@@ -20,6 +20,15 @@ OFFICE_SPANS = [(dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(18))]
 ALWAYS_PRIORITIES = {"P0"}
 # While open, a public update is due this often (R-SL-3: P0 progress every 30 minutes).
 NEXT_UPDATE_MINUTES = {"P0": 30, "P1": 2 * 60, "P2": 8 * 60, "P3": None}
+# Channel targets (R-SL-1): a phone call is answered within 60 s, an email within 4 working
+# hours. They tighten the first response only; resolution and update cadence stay the
+# priority's. Shipped as one policy per (priority, channel) so that, under the matcher's
+# "most specific wins" rule (``actions.select_policy``), a phone or email ticket of any
+# priority gets its priority's targets with the channel's first response, whichever is
+# tighter: P1 by phone answers in 1 minute, P3 by email in 4 working hours, P0 by email
+# keeps its 15 minutes round the clock.
+CHANNEL_FIRST_RESPONSE_MINUTES = {"phone": 1, "email": 4 * 60}
+CHANNEL_NAMES = {"phone": "电话", "email": "邮件"}
 
 
 def china_days(years: list[int]) -> list[tuple[dt.date, str, str]]:
@@ -61,11 +70,22 @@ def fill_shipped_sla(
         for start, end in OFFICE_SPANS
     )
     fill_china_days(office, day_model, [year, year + 1])
-    always = calendar_model.objects.create(
-        name=ALWAYS_CALENDAR, time_zone="Asia/Shanghai", is_24x7=True
-    )
+    calendar_model.objects.create(name=ALWAYS_CALENDAR, time_zone="Asia/Shanghai", is_24x7=True)
     if policy_model.objects.exists():
         return
+    fill_priority_policies(calendar_model, policy_model, priority_model)
+    fill_channel_policies(calendar_model, policy_model, priority_model)
+
+
+def _shipped_calendars(calendar_model: Any) -> tuple[Any, Any]:
+    office = calendar_model.objects.filter(name=CHINA_CALENDAR).first()
+    always = calendar_model.objects.filter(is_24x7=True).order_by("pk").first()
+    return office, always
+
+
+def fill_priority_policies(calendar_model: Any, policy_model: Any, priority_model: Any) -> None:
+    """One policy per priority: the guides' P0 15 min / P1 30 min … response targets."""
+    office, always = _shipped_calendars(calendar_model)
     for priority in priority_model.objects.order_by("rank"):
         policy_model.objects.create(
             name=f"{priority.code} {priority.name}",
@@ -75,3 +95,63 @@ def fill_shipped_sla(
             next_update_minutes=NEXT_UPDATE_MINUTES.get(priority.code),
             resolution_minutes=priority.resolution_minutes,
         )
+
+
+def fill_channel_policies(calendar_model: Any, policy_model: Any, priority_model: Any) -> int:
+    """Adds the (priority, channel) policies not there yet (by name); never edits existing ones.
+
+    Each has specificity 2, so it beats the priority-only policy (1) for that channel and
+    loses to anything an admin makes more specific (tier, product). Returns how many it added.
+    """
+    office, always = _shipped_calendars(calendar_model)
+    if office is None or always is None:
+        return 0
+    added = 0
+    for priority in priority_model.objects.order_by("rank"):
+        base = policy_model.objects.filter(
+            priority=priority, channel="", customer_tier="", product__isnull=True
+        ).first()
+        for channel, minutes in CHANNEL_FIRST_RESPONSE_MINUTES.items():
+            name = f"{priority.code} {priority.name} · {CHANNEL_NAMES[channel]}"
+            if policy_model.objects.filter(name=name).exists():
+                continue
+            policy_model.objects.create(
+                name=name,
+                priority=priority,
+                channel=channel,
+                calendar_id=base.calendar_id
+                if base
+                else (always.pk if priority.code in ALWAYS_PRIORITIES else office.pk),
+                first_response_minutes=min(
+                    minutes,
+                    base.first_response_minutes if base else priority.first_response_minutes,
+                ),
+                next_update_minutes=(
+                    base.next_update_minutes if base else NEXT_UPDATE_MINUTES.get(priority.code)
+                ),
+                resolution_minutes=(
+                    base.resolution_minutes if base else priority.resolution_minutes
+                ),
+            )
+            added += 1
+    return added
+
+
+# The guide's emergency steps (001 四.二): confirm the impact with the customer, start the
+# contingency plan (isolate, back up), restore quickly (R-SO-2), keep management informed.
+CONTINGENCY_STEPS = [
+    "与客户确认问题的具体情况和影响范围",
+    "隔离受影响的系统",
+    "备份相关数据",
+    "启用备用方案，优先恢复核心业务",
+    "通知管理层并协调所需资源",
+]
+
+
+def fill_contingency_steps(step_model: Any) -> None:
+    """Fills the template when it is empty; never touches an admin's list."""
+    if step_model.objects.exists():
+        return
+    step_model.objects.bulk_create(
+        step_model(position=i, text=text) for i, text in enumerate(CONTINGENCY_STEPS, start=1)
+    )

@@ -1,10 +1,15 @@
 """The emergency procedure (R-SL-3): for a P0, or when an engineer declares one.
 
-Opening it records the plan on the timeline (contact the customer within 15 minutes, start
-the contingency plan 应急预案, report progress to management every 30 minutes until
-resolved) and starts the "report to management" clock on the 24×7 calendar. Each report
-meets that clock and starts the next 30 minutes; the worker warns and records a breach when
-one is late, like any other target; resolving the ticket stops it.
+Opening it records the plan on the timeline and starts, on the 24×7 calendar:
+
+- the "contact the customer" clock (15 minutes), met by the first agent reply or phone call
+  after the declaration (``record_customer_contact``, from ``emergency_receivers``);
+- the "report to management" clock (30 minutes); each report meets it and starts the next
+  30 minutes;
+
+and copies the contingency-plan template (应急预案, ``ContingencyStep``) into a checklist
+whose items agents check off, each one a timeline entry. The worker warns and records a
+breach when a clock runs late, like any other target; resolving the ticket stops them.
 """
 
 from __future__ import annotations
@@ -30,13 +35,23 @@ from supportdesk.sla.actions import (
     compute_next_fire,
 )
 from supportdesk.sla.choices import ClockAction, ClockKind
-from supportdesk.sla.models import BusinessCalendar, Emergency, EmergencyReport, TicketClock
+from supportdesk.sla.models import (
+    BusinessCalendar,
+    ContingencyStep,
+    Emergency,
+    EmergencyChecklistItem,
+    EmergencyReport,
+    TicketClock,
+)
 from supportdesk.tickets import permissions
 from supportdesk.tickets.actions import do_record_event
 from supportdesk.tickets.choices import EventKind
-from supportdesk.tickets.models import Ticket
+from supportdesk.tickets.models import Ticket, TicketEvent
 
 REPORT_MINUTES = 30
+CONTACT_MINUTES = 15
+# What counts as contacting the customer: a public reply or a logged phone call by an agent.
+CONTACT_KINDS = frozenset({EventKind.REPLY, EventKind.CALL})
 
 
 def _label() -> str:
@@ -64,15 +79,24 @@ def do_declare_emergency(
         calendar = BusinessCalendar.objects.filter(is_24x7=True).order_by("pk").first()
         if calendar is None:
             calendar = BusinessCalendar.objects.create(name="7×24", is_24x7=True)
-        clock = TicketClock(
-            ticket=ticket, kind=ClockKind.MANAGEMENT_REPORT, calendar=calendar,
-            priority_id=ticket.priority_id, target_seconds=REPORT_MINUTES * 60,
-            started_at=now, segment_started_at=now, due_at=now,
-        )  # fmt: skip
         cal = calendar.as_calendar()
-        clock.due_at = compute_due(clock, cal)
-        clock.next_fire_at = compute_next_fire(clock, cal)
-        clock.save()
+        clocks = []
+        for kind, minutes in (
+            (ClockKind.CUSTOMER_CONTACT, CONTACT_MINUTES),
+            (ClockKind.MANAGEMENT_REPORT, REPORT_MINUTES),
+        ):
+            clock = TicketClock(
+                ticket=ticket, kind=kind, calendar=calendar, priority_id=ticket.priority_id,
+                target_seconds=minutes * 60, started_at=now, segment_started_at=now, due_at=now,
+            )  # fmt: skip
+            clock.due_at = compute_due(clock, cal)
+            clock.next_fire_at = compute_next_fire(clock, cal)
+            clock.save()
+            clocks.append(clock)
+        EmergencyChecklistItem.objects.bulk_create(
+            EmergencyChecklistItem(emergency=emergency, position=step.position, text=step.text)
+            for step in ContingencyStep.objects.filter(active=True)
+        )
         with translation.override(settings.LANGUAGE_CODE):
             body = gettext(
                 "Emergency procedure opened: contact the customer within 15 minutes, start "
@@ -85,7 +109,8 @@ def do_declare_emergency(
             ticket, kind=EventKind.EMERGENCY, actor=actor, actor_label="" if actor else _label(),
             body=body, data={"action": "declared"},
         )  # fmt: skip
-        _record(ticket, Note(clock, ClockAction.STARTED))
+        for clock in clocks:
+            _record(ticket, Note(clock, ClockAction.STARTED))
     return emergency
 
 
@@ -135,3 +160,57 @@ def declare_for_most_urgent(ticket_id: int) -> Emergency | None:
     if Emergency.objects.filter(ticket=ticket).exists():
         return None
     return do_declare_emergency(ticket, actor=None)
+
+
+def do_check_contingency_item(
+    ticket: Ticket, *, actor: User, item_id: int, now: dt.datetime | None = None
+) -> EmergencyChecklistItem:
+    """Checks off one contingency-plan step, with who and when, on the timeline.
+
+    Checking a step that is already done changes nothing (a double click, two agents at
+    once): the first check stands.
+    """
+    if not permissions.is_agent(actor):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        item = EmergencyChecklistItem.objects.filter(pk=item_id, emergency__ticket=ticket).first()
+        if item is None:
+            raise ActionError({"item": [_("This step is not on this ticket's contingency plan.")]})
+        if item.done_at is not None:
+            return item
+        item.done_at, item.done_by = now, actor
+        item.save(update_fields=["done_at", "done_by"])
+        with translation.override(settings.LANGUAGE_CODE):
+            body = gettext("Contingency plan step done: %(step)s") % {"step": item.text}
+        do_record_event(
+            ticket, kind=EventKind.EMERGENCY, actor=actor, body=body,
+            data={"action": "checklist", "item": item.pk, "step": item.text},
+        )  # fmt: skip
+    return item
+
+
+def record_customer_contact(ticket_id: int, event_id: int) -> Note | None:
+    """Meets the "contact the customer" clock when an agent replies or calls after the
+    declaration. Returns the note, or None when there was nothing to meet."""
+    event = TicketEvent.objects.select_related("actor").filter(pk=event_id).first()
+    if event is None or event.kind not in CONTACT_KINDS or event.actor is None:
+        return None
+    if not event.actor.is_agent or (event.kind == EventKind.REPLY and not event.is_public):
+        return None
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+        clock = (
+            TicketClock.objects.select_for_update()
+            .filter(ticket_id=ticket_id, kind=ClockKind.CUSTOMER_CONTACT, completed_at__isnull=True)
+            .first()
+        )
+        if ticket is None or clock is None or event.created_at < clock.started_at:
+            return None
+        cal = CalendarCache().get(clock.calendar_id)
+        note = _complete(clock, event.created_at, cal, ClockAction.MET)
+        clock.version += 1
+        clock.save()
+        _record(ticket, note)
+    return note

@@ -15,3 +15,7 @@ class EmergencyReportForm(forms.Form):
     body = forms.CharField(
         label=_("Progress report to management"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ChecklistItemForm(forms.Form):
+    item = forms.IntegerField(min_value=1)

@@ -202,6 +202,13 @@ class TicketClock(models.Model):
             models.Index(fields=["next_fire_at"], name="sla_next_fire"),
             # "Breaches soonest": open clocks by deadline.
             models.Index(fields=["completed_at", "due_at", "ticket"], name="sla_open_due"),
+            # The same for PostgreSQL, which does not read an ``IS NULL`` prefix as fixing the
+            # order of the next columns: without it the queue sorts every open clock.
+            models.Index(
+                fields=["due_at", "ticket"],
+                name="sla_live_due",
+                condition=models.Q(completed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,3 +335,44 @@ class EmergencyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emergency_id} {self.created_at}"
+
+
+class ContingencyStep(models.Model):
+    """One step of the contingency-plan template (应急预案, R-SL-3).
+
+    Shipped with the guide's steps; admins edit, reorder or deactivate them. Each emergency
+    copies the active steps when it opens, so later edits never rewrite a running checklist.
+    """
+
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("step"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contingency-plan step")
+        verbose_name_plural = _("contingency-plan steps")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EmergencyChecklistItem(models.Model):
+    """One step of a running emergency's contingency plan, checked off once by an agent."""
+
+    emergency = models.ForeignKey(Emergency, on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("step"), max_length=200)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("contingency-plan item")
+        verbose_name_plural = _("contingency-plan items")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 import time_machine
 
-from supportdesk.sla.defaults import fill_shipped_sla
-from supportdesk.sla.models import BusinessCalendar, CalendarDay, SlaPolicy, WorkingSpan
+from supportdesk.sla.defaults import fill_contingency_steps, fill_shipped_sla
+from supportdesk.sla.models import (
+    BusinessCalendar,
+    CalendarDay,
+    ContingencyStep,
+    SlaPolicy,
+    WorkingSpan,
+)
 from supportdesk.tests_support import Cast
 from supportdesk.tickets.models import Priority
 
@@ -33,4 +39,5 @@ def desk(cast: Cast, django_capture_on_commit_callbacks: Callable[..., Any]) -> 
     fill_shipped_sla(
         BusinessCalendar, WorkingSpan, CalendarDay, SlaPolicy, Priority, today=dt.date(2026, 1, 1)
     )
+    fill_contingency_steps(ContingencyStep)
     return Desk(cast, django_capture_on_commit_callbacks)

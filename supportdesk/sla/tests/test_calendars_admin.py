@@ -57,9 +57,9 @@ def test_the_shipped_calendar_knows_national_day_and_its_make_up_days(desk: Desk
 
 
 def test_shipped_policies_follow_the_priority_scheme(desk: Desk) -> None:
-    p0 = SlaPolicy.objects.get(priority__code="P0")
+    p0 = SlaPolicy.objects.get(priority__code="P0", channel="")
     assert (p0.first_response_minutes, p0.calendar.is_24x7) == (15, True)
-    p2 = SlaPolicy.objects.get(priority__code="P2")
+    p2 = SlaPolicy.objects.get(priority__code="P2", channel="")
     assert (p2.first_response_minutes, p2.calendar.name) == (4 * 60, CHINA_CALENDAR)
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from supportdesk.notifications.models import Notification
 from supportdesk.sla import tasks
@@ -125,6 +126,8 @@ def test_two_rules_handing_a_ticket_back_and_forth_stop_after_one_round(desk: De
     assert ticket.team == desk.cast.l1_team
 
 
+# The messages are matched in English; the desk's default language is Chinese.
+@translation.override("en")
 def test_rules_without_condition_or_action_or_to_the_same_team_are_refused(desk: Desk) -> None:
     with pytest.raises(ValidationError, match="when the rule applies"):
         EscalationRule(name="x", to_team=desk.cast.l2_team).full_clean()

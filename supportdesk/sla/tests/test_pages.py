@@ -166,3 +166,39 @@ def test_the_clocks_panel_refreshes_itself_for_engineers_only(desk: Desk) -> Non
         login(desk.cast.outsider).get(reverse("sla:ticket_clocks", args=[other.number])).status_code
         == 404
     )
+
+
+def test_tickets_without_a_running_target_follow_across_pages(
+    desk: Desk, settings, django_assert_max_num_queries
+) -> None:
+    settings.QUEUE_PAGE_SIZE = 2
+    p2 = filed(desk, code="P2")
+    p0 = filed(desk, code="P0")
+    done = [filed(desk, code="P3") for _ in range(2)]
+    with desk.at(MONDAY_10 + dt.timedelta(minutes=3)):
+        for ticket in done:
+            actions.do_transition(
+                ticket, actor=desk.cast.l1, to=Status.CLOSED, close_reason="duplicate"
+            )
+    client = login(desk.cast.l1)
+    pages, url = [], reverse("workspace:queue") + "?queue=all&sort=sla_due"
+    with time_machine.travel(MONDAY_10 + dt.timedelta(minutes=5), tick=False):
+        while url:
+            with django_assert_max_num_queries(25):
+                response = client.get(url)
+            pages.append([row.ticket.number for row in response.context["rows"]])
+            url = (
+                response.context["next_url"]
+                and reverse("workspace:queue") + response.context["next_url"]
+            )
+    assert pages == [[p0.number, p2.number], [done[0].number, done[1].number]]
+
+
+def test_the_order_is_the_same_when_the_scan_goes_chunk_by_chunk_and_falls_back(
+    desk: Desk, settings, monkeypatch
+) -> None:
+    from supportdesk.sla import selectors
+
+    monkeypatch.setattr(selectors, "SCAN_CHUNK", 1)  # one clock per chunk...
+    monkeypatch.setattr(selectors, "SCAN_LIMIT", 2)  # ...and the single statement after two
+    test_the_queue_sorts_by_breaches_soonest_across_pages(desk, settings)

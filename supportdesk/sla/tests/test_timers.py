@@ -165,9 +165,9 @@ def test_workers_sweeping_at_once_fire_each_breach_and_escalation_exactly_once(
             for _ in range(20)
         ]
     # Started by the receiver after each commit: first response, resolution and (a P0 opens
-    # the emergency procedure) the report to management, for each.
+    # the emergency procedure) the report to management and the customer contact, for each.
     due = TicketClock.objects.filter(next_fire_at__lte=timezone.now()).count()
-    assert due == 3 * len(tickets)
+    assert due == 4 * len(tickets)
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_subprocesses(),
@@ -188,14 +188,14 @@ def test_workers_sweeping_at_once_fire_each_breach_and_escalation_exactly_once(
     total = sum(int(out.strip().splitlines()[-1]) for out, _err in results) + late
     assert total == due + len(tickets)
     for ticket in tickets:
-        for kind in ("first_response", "resolution", "mgmt_report"):
+        for kind in ("first_response", "resolution", "mgmt_report", "customer_contact"):
             assert fired(ticket, kind) == [("breached", None)], ticket.number
         assert ticket.events.filter(kind=EventKind.ESCALATION).count() == 1
         ticket.refresh_from_db()
         assert ticket.team == desk.cast.l2_team
         assert verify_timeline(ticket) is None
-        # The lead: three breaches and one escalation; each once.
-        assert Notification.objects.filter(ticket=ticket, recipient=desk.cast.lead).count() == 4
+        # The lead: four breaches and one escalation; each once.
+        assert Notification.objects.filter(ticket=ticket, recipient=desk.cast.lead).count() == 5
 
 
 @pytest.mark.django_db
