@@ -14,6 +14,7 @@ from supportdesk.accounts.models import User
 from supportdesk.api import errors
 from supportdesk.api.auth import SessionAuth, TokenAuth, current_user
 from supportdesk.crm.api import router as crm_router
+from supportdesk.routing.api import router as routing_router
 from supportdesk.search.api import router as search_router
 from supportdesk.sla.api import router as sla_router
 from supportdesk.tickets.api import router as tickets_router
@@ -65,3 +66,4 @@ api.add_router("/", tickets_router)
 api.add_router("/", crm_router)
 api.add_router("/", search_router)
 api.add_router("/", sla_router)
+api.add_router("/", routing_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "supportdesk.playbooks",
     "supportdesk.sla",
     "supportdesk.notifications",
+    "supportdesk.routing",
 ]
 
 MIDDLEWARE = [
@@ -200,13 +201,20 @@ SLA_WARNING_LEVELS = tuple(
 # --- background worker (Huey) ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+# Clocks start, mail goes out and the index follows in the worker: an idle worker must look
+# for new jobs at least this often (seconds; Huey's own default backs off to 10 s).
+_WORKER = {
+    "workers": env_int("WORKER_THREADS", 2),
+    "worker_type": "thread",
+    "max_delay": float(env_str("WORKER_POLL_MAX_SECONDS", "0.5")),
+}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "supportdesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("WORKER_THREADS", 2), "worker_type": "thread"},
+        "consumer": _WORKER,
     }
 else:
     HUEY = {
@@ -214,7 +222,7 @@ else:
         "name": "supportdesk",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("WORKER_THREADS", 2), "worker_type": "thread"},
+        "consumer": _WORKER,
     }
 
 # --- email ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("supportdesk.notifications.urls")),
     path("sla/", include("supportdesk.sla.urls")),
     path("mail/", include("supportdesk.intake.urls")),
+    path("routing/", include("supportdesk.routing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,6 +40,9 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_scenarios import SCENARIOS, Scenario
 from supportdesk.crm.choices import CustomerTier
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
+from supportdesk.knowledge import demo as knowledge_demo
+from supportdesk.routing import demo as routing_demo
+from supportdesk.sla.receivers import clocks_synced_inline
 from supportdesk.tickets import actions
 from supportdesk.tickets.choices import CallDirection, Channel, CloseReason, Status
 from supportdesk.tickets.models import Category, Priority, Ticket
@@ -889,11 +892,15 @@ def load_demo_data(
         return 0
     now = now or timezone.now()
     rng = random.Random(seed)
-    with transaction.atomic():
+    # The stories' SLA clocks are synced here, not queued for the worker, so every demo
+    # ticket shows its clocks from the first page served.
+    with clocks_synced_inline(), transaction.atomic():
         desk = _build_desk()
         plans = _plan(desk, tickets, rng, now)
         for done, plan in enumerate(plans, start=1):
             _Story(plan=plan, desk=desk, rng=rng, now=now).play()
             if progress is not None and (done % 50 == 0 or done == len(plans)):
                 progress(done, len(plans))
+        knowledge_demo.load_demo(now=now)
+        routing_demo.load_demo()
     return len(plans)

@@ -34,8 +34,8 @@ def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserCo
 
 
 def move_to(page: Page, status: str, **fields: str) -> None:
-    block = page.locator("details.transition", has=page.locator(f"input[name=to][value={status}]"))
-    block.locator("summary").click()
+    block = page.locator(f"details.transition[data-target={status}]")
+    block.locator("summary").click()  # the move's fields load when it is opened
     for name, value in fields.items():
         control = block.locator(f"[name={name}]")
         if control.evaluate("el => el.tagName") == "SELECT":
@@ -47,6 +47,7 @@ def move_to(page: Page, status: str, **fields: str) -> None:
 
 
 def assign(page: Page, team_id: int, user_id: int, note: str = "") -> None:
+    page.locator("#assign summary").click()  # the form loads when opened
     form = page.locator("#assign form")
     form.locator("[name=team]").select_option(str(team_id))
     form.locator("[name=assignee]").select_option(str(user_id))

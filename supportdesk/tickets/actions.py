@@ -44,7 +44,7 @@ from supportdesk.tickets.models import (
     TicketLink,
 )
 from supportdesk.tickets.numbering import next_ticket_number
-from supportdesk.tickets.signals import ticket_event_recorded
+from supportdesk.tickets.signals import response_promise, ticket_event_recorded
 from supportdesk.tickets.workflow import REQUIRED_INPUT, can_transition
 
 # Fields an agent may set directly; status, owner and resolution have their own actions.
@@ -288,6 +288,9 @@ def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str =
             version=0,
         )
         ticket.sync_derived_fields()
+        for _receiver, due in response_promise.send(Ticket, ticket=ticket):
+            if due is not None:
+                ticket.first_response_due_at = due
         ticket.save()
         event = _append_event(
             ticket,
@@ -302,8 +305,7 @@ def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str =
         _store_attachments(ticket, event, uploads, actor, is_public=True)
         ticket.version = 1
         ticket.save(update_fields=["last_event_hash", "version"])
-    # Receivers ran on commit (the SLA sets the working-time response deadline); hand back
-    # the ticket as it now is, so the caller shows the customer the real promise.
+    # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.
     ticket.refresh_from_db()
     return ticket
 

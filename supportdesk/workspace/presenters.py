@@ -329,3 +329,17 @@ def record_details(ticket: Ticket) -> list[Detail]:
         if reach:
             details.append(Detail(_("Contact details"), reach))
     return details
+
+
+@dataclass
+class SideFormView:
+    """A side form of the ticket page: ``form`` is set when it is rendered in place (a refused
+    submission, or the fetched fragment); otherwise the page shows a placeholder that loads
+    ``load_url`` when the agent opens the section."""
+
+    name: str
+    post_url: str
+    load_url: str
+    submit: Any
+    primary: bool
+    form: Any = None

@@ -15,7 +15,12 @@ urlpatterns = [
     path("tickets/<str:number>/step/", views.ticket_step, name="ticket_step"),
     path("tickets/<str:number>/call/", views.ticket_call, name="ticket_call"),
     path("tickets/<str:number>/fields/", views.ticket_fields, name="ticket_fields"),
-    path("tickets/<str:number>/fields/form/", views.ticket_fields_form, name="ticket_fields_form"),
+    path("tickets/<str:number>/forms/<slug:name>/", views.ticket_form, name="ticket_form"),
+    path(
+        "tickets/<str:number>/transition/<slug:target>/form/",
+        views.ticket_transition_form,
+        name="ticket_transition_form",
+    ),
     path("tickets/<str:number>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/transition/", views.ticket_transition, name="ticket_transition"),
     path("tickets/<str:number>/link/", views.ticket_link, name="ticket_link"),

@@ -22,7 +22,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import User
@@ -161,7 +163,7 @@ class TransitionBlock:
     target: str
     label: str
     color: str
-    form: TransitionForm
+    form: TransitionForm | None
     fields: list[django_forms.BoundField]
     is_open: bool
 
@@ -175,33 +177,77 @@ def _transition_fields(target: Status) -> list[str]:
     return names
 
 
+def _transition_form(ticket: Ticket, target: str, version: int) -> TransitionForm:
+    return TransitionForm(
+        initial={"to": target, "version": version}, target=target, auto_id=f"id_{target}_%s"
+    )
+
+
 def _transition_blocks(ticket: Ticket, failed: TransitionForm | None) -> list[TransitionBlock]:
+    """The moves offered from here; only a refused one carries its (bound) form.
+
+    The others load their form when opened (``ticket_transition_form``): rendering every
+    move's fields was a large share of the page's time, and an agent opens one at most.
+    """
     allowed = allowed_transitions(ticket.status)
     failed_target = failed.data.get("to") if failed is not None else None
     blocks = []
     for target in Status:
         if target not in allowed:
             continue
-        auto_id = f"id_{target.value}_%s"
-        if failed is not None and failed_target == target.value:
-            form = failed
-        else:
-            form = TransitionForm(
-                initial={"to": target.value, "version": ticket.version},
-                target=target.value,
-                auto_id=auto_id,
-            )
+        form = failed if failed is not None and failed_target == target.value else None
         blocks.append(
             TransitionBlock(
                 target=target.value,
                 label=str(target.label),
                 color=STATUS_COLORS.get(target, "gray"),
                 form=form,
-                fields=[form[name] for name in _transition_fields(target)],
-                is_open=form is failed,
+                fields=[form[name] for name in _transition_fields(target)] if form else [],
+                is_open=form is not None,
             )
         )
     return blocks
+
+
+@dataclass(frozen=True)
+class SideForm:
+    """A rarely used form of the ticket page: rendered only when refused, else fetched when
+    its section is opened (``ticket_form``)."""
+
+    post_url: str
+    submit: str | Promise
+    build: Callable[[Ticket, int], django_forms.Form]
+    primary: bool = False
+
+
+def _assign_form(ticket: Ticket, version: int) -> django_forms.Form:
+    initial = {"team": ticket.team_id, "assignee": ticket.assignee_id, "version": version}
+    return AssignForm(initial=initial, auto_id="id_assign_%s")
+
+
+SIDE_FORMS: dict[str, SideForm] = {
+    "fields": SideForm(
+        "workspace:ticket_fields", gettext_lazy("Save fields"),
+        lambda ticket, _version: TicketFieldsForm(ticket=ticket), primary=True,
+    ),
+    "assign": SideForm("workspace:ticket_assign", gettext_lazy("Save assignment"), _assign_form),
+    "step": SideForm(
+        "workspace:ticket_step", gettext_lazy("Record step"),
+        lambda _ticket, _version: StepForm(auto_id="id_step_%s"),
+    ),
+    "call": SideForm(
+        "workspace:ticket_call", gettext_lazy("Log call"),
+        lambda _ticket, _version: CallForm(auto_id="id_call_%s"),
+    ),
+    "link": SideForm(
+        "workspace:ticket_link", gettext_lazy("Link"),
+        lambda _ticket, _version: LinkForm(auto_id="id_link_%s"),
+    ),
+    "merge": SideForm(
+        "workspace:ticket_merge", gettext_lazy("Merge"),
+        lambda _ticket, _version: MergeForm(auto_id="id_merge_%s"),
+    ),
+}  # fmt: skip
 
 
 def _ticket_page(
@@ -226,23 +272,24 @@ def _ticket_page(
         "updated": presenters.local_time(ticket.updated_at),
         "sla_clocks": sla_selectors.ticket_clocks(ticket),
         "open_form": open_form,
+        "labels": {
+            name: Ticket._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+            for name in ("steps_tried", "root_cause")
+        },
         "reply_form": bound.get("reply") or ReplyForm(auto_id="id_reply_%s"),
         "note_form": bound.get("note") or NoteForm(auto_id="id_note_%s"),
-        "step_form": bound.get("step") or StepForm(auto_id="id_step_%s"),
-        "call_form": bound.get("call") or CallForm(auto_id="id_call_%s"),
-        # Only a refused edit renders the form here; otherwise it loads when opened.
-        "fields_form": bound.get("fields"),
-        "assign_form": bound.get("assign")
-        or AssignForm(
-            initial={
-                "team": ticket.team_id,
-                "assignee": ticket.assignee_id,
-                "version": ticket.version,
-            },
-            auto_id="id_assign_%s",
-        ),
-        "link_form": bound.get("link") or LinkForm(auto_id="id_link_%s"),
-        "merge_form": bound.get("merge") or MergeForm(auto_id="id_merge_%s"),
+        "side_forms": {
+            name: presenters.SideFormView(
+                name=name,
+                post_url=reverse(spec.post_url, args=[ticket.number]),
+                load_url=reverse("workspace:ticket_form", args=[ticket.number, name])
+                + f"?version={ticket.version}",
+                submit=spec.submit,
+                primary=spec.primary,
+                form=bound.get(name),
+            )
+            for name, spec in SIDE_FORMS.items()
+        },
         "transitions": transitions,
         # A refused move whose target is no longer offered (someone moved the ticket
         # meanwhile) still needs its message shown.
@@ -381,16 +428,53 @@ def ticket_fields(request: HttpRequest, number: str) -> HttpResponse:
                    success=_("Ticket fields saved."))  # fmt: skip
 
 
+def _shown_version(request: HttpRequest, ticket: Ticket) -> int:
+    raw = request.GET.get("version", "")
+    return int(raw) if raw.isdigit() else ticket.version
+
+
 @agent_required
 @require_GET
-def ticket_fields_form(request: HttpRequest, number: str) -> HttpResponse:
-    """The edit-fields form, fetched when an agent opens it on the ticket page."""
+def ticket_form(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    """One of the ticket page's side forms, fetched when the agent opens its section.
+
+    ``version`` is the ticket version the page was rendered at, so a change made by someone
+    else after the page loaded still gives a conflict instead of being silently overwritten.
+    """
+    spec = SIDE_FORMS.get(name)
+    if spec is None:
+        raise Http404
     ticket = _load(request, number)
-    return render(
-        request,
-        "workspace/_fields_form.html",
-        {"ticket": ticket, "fields_form": TicketFieldsForm(ticket=ticket)},
+    version = _shown_version(request, ticket)
+    view = presenters.SideFormView(
+        name=name,
+        post_url=reverse(spec.post_url, args=[ticket.number]),
+        load_url="",
+        submit=spec.submit,
+        primary=spec.primary,
+        form=spec.build(ticket, version),
     )
+    return render(request, "workspace/_side_form.html", {"side": view})
+
+
+@agent_required
+@require_GET
+def ticket_transition_form(request: HttpRequest, number: str, target: str) -> HttpResponse:
+    """The fields a move asks for, fetched when the agent opens that move."""
+    ticket = _load(request, number)
+    if target not in {s.value for s in allowed_transitions(ticket.status)}:
+        raise Http404
+    version = _shown_version(request, ticket)
+    form = _transition_form(ticket, target, version)
+    block = TransitionBlock(
+        target=target,
+        label=str(Status(target).label),
+        color=STATUS_COLORS.get(Status(target), "gray"),
+        form=form,
+        fields=[form[name] for name in _transition_fields(Status(target))],
+        is_open=True,
+    )
+    return render(request, "workspace/_transition_form.html", {"ticket": ticket, "block": block})
 
 
 @agent_required

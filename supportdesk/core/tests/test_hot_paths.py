@@ -18,7 +18,8 @@ def test_filing_a_ticket_stays_within_its_query_budget_with_every_listener(
 ) -> None:
     # SLA clocks, the acknowledgement mail and the search index all react to the new ticket
     # (jobs run inline in tests). 86 queries before receivers were told each event's kind
-    # and search stopped re-indexing for the two SLA entries that follow every new ticket.
+    # and search stopped re-indexing for the two SLA entries that follow every new ticket;
+    # 69 since routing looks for a VIP route and a team rule for every new ticket.
     cast.ticket()
-    with django_assert_max_num_queries(62), django_capture_on_commit_callbacks(execute=True):
+    with django_assert_max_num_queries(69), django_capture_on_commit_callbacks(execute=True):
         cast.ticket()

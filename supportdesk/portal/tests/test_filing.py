@@ -60,10 +60,11 @@ def test_customer_files_a_ticket_with_attachments_and_sees_number_and_expected_r
     assert ticket.number == "TS202611230001"
     assert response.redirect_chain[-1][0] == reverse("portal:ticket", args=[ticket.number])
     page = response.content.decode()
-    # P2 promises a first response within 4 hours: 09:30 + 4 h = 13:30 in Shanghai.
+    # P2 promises a first response within 4 working hours: 09:30-12:00 counts 2.5 h, the
+    # lunch break (12:00-13:30) doesn't, the last 1.5 h end at 15:00 in Shanghai.
     assert "Your ticket TS202611230001 has been received." in page
     assert "We will respond within 4 hours." in page
-    assert "Expected first response by 2026-11-23 13:30." in page
+    assert "Expected first response by 2026-11-23 15:00." in page
     assert sorted(a.filename for a in ticket.attachments.all()) == ["server.log", "报错截图.png"]
     assert "报错截图.png" in page
 

@@ -179,8 +179,65 @@ def test_assigning_someone_outside_the_team_is_refused(l1_client: Client, cast: 
 def test_only_allowed_moves_are_offered(l1_client: Client, cast: Cast) -> None:
     ticket = cast.ticket()
     page = l1_client.get(page_url(ticket)).content.decode()
-    offered = set(re.findall(r'name="to" value="([a-z_]+)"', page))
+    offered = set(re.findall(r'class="transition" data-target="([a-z_]+)"', page))
     assert offered == {"diagnosing", "analyzing", "waiting_customer", "resolved", "closed"}
+
+
+def test_a_move_asks_for_its_fields_when_opened(l1_client: Client, cast: Cast) -> None:
+    ticket = cast.ticket()
+    page = l1_client.get(page_url(ticket)).content.decode()
+    # The page itself renders no move's form: each is fetched when the agent opens it.
+    assert 'name="solution"' not in page
+    url = reverse("workspace:ticket_transition_form", args=[ticket.number, Status.RESOLVED])
+    assert url in page
+    fragment = l1_client.get(url, {"version": ticket.version}).content.decode()
+    assert 'name="solution"' in fragment and 'name="result"' in fragment
+    assert f'name="version" value="{ticket.version}"' in fragment
+    # A move the workflow does not allow from here is not served.
+    archived = reverse("workspace:ticket_transition_form", args=[ticket.number, Status.ARCHIVED])
+    assert l1_client.get(archived).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "control"),
+    [("fields", "env_browser"), ("assign", "assignee"), ("step", "action"), ("call", "direction"),
+     ("link", "kind"), ("merge", "number")],
+)  # fmt: skip
+def test_side_forms_load_when_opened(
+    l1_client: Client, cast: Cast, name: str, control: str
+) -> None:
+    ticket = cast.ticket()
+    page = l1_client.get(page_url(ticket)).content.decode()
+    url = reverse("workspace:ticket_form", args=[ticket.number, name])
+    assert f'hx-get="{url}?version={ticket.version}"' in page
+    assert 'name="assignee"' not in page  # no side form is rendered with the page
+    fragment = l1_client.get(url, {"version": ticket.version}).content.decode()
+    assert f'name="{control}"' in fragment
+    unknown = reverse("workspace:ticket_form", args=[ticket.number, "nope"])
+    assert l1_client.get(unknown).status_code == 404
+
+
+def test_a_form_opened_late_keeps_the_version_the_page_showed(
+    l1_client: Client, cast: Cast
+) -> None:
+    # Someone else changes the ticket after the page loaded: the assignment form, opened
+    # later, still carries the version the agent saw, so saving it reports the conflict.
+    ticket = cast.ticket()
+    seen = ticket.version
+    actions.do_add_note(ticket, actor=cast.l2, body="看过了")
+    url = reverse("workspace:ticket_form", args=[ticket.number, "assign"])
+    fragment = l1_client.get(url, {"version": seen}).content.decode()
+    assert f'name="version" value="{seen}"' in fragment
+
+
+def test_customers_cannot_fetch_side_forms(client: Client, cast: Cast) -> None:
+    ticket = cast.ticket()
+    client.force_login(cast.customer)
+    for url in (
+        reverse("workspace:ticket_form", args=[ticket.number, "assign"]),
+        reverse("workspace:ticket_transition_form", args=[ticket.number, Status.RESOLVED]),
+    ):
+        assert client.get(url).status_code == 404
 
 
 def test_transition_moves_the_ticket_and_shows_the_move(l1_client: Client, cast: Cast) -> None:
@@ -225,9 +282,7 @@ def test_resolving_without_a_solution_shows_the_field_errors_and_changes_nothing
     assert "Describe the solution before resolving." in page
     assert "Choose the result before resolving." in page
     # The failed move's form is the one left open, with the errors under its fields.
-    assert re.search(
-        r'<details class="transition" open>\s*<summary><span class="badge badge-green">', page
-    )
+    assert re.search(r'<details class="transition" data-target="resolved" open>\s*<summary>', page)
     ticket.refresh_from_db()
     assert ticket.status == Status.RECEIVED and ticket.events.count() == 1
 
@@ -382,7 +437,10 @@ def test_reopening_a_closed_ticket_asks_why(l1_client: Client, cast: Cast) -> No
     actions.do_transition(ticket, actor=cast.l1, to=Status.CLOSED, close_reason="no_response")
     ticket.refresh_from_db()
     page = l1_client.get(page_url(ticket)).content.decode()
-    assert set(re.findall(r'name="to" value="([a-z_]+)"', page)) == {"archived", "reopened"}
+    assert set(re.findall(r'class="transition" data-target="([a-z_]+)"', page)) == {
+        "archived",
+        "reopened",
+    }
     response = post(l1_client, ticket, "transition", {"to": "reopened", "version": ticket.version})
     assert response.status_code == 422
     assert "Say why the ticket is reopened." in response.content.decode()
@@ -425,7 +483,7 @@ def test_with_many_customers_fields_keep_the_customer_by_name(
         Organization(name=f"客户{i:04d}有限公司") for i in range(ORGANIZATION_SELECT_LIMIT)
     )
     ticket = cast.ticket()
-    page = l1_client.get(page_url(ticket) + "fields/form/").content.decode()
+    page = l1_client.get(page_url(ticket) + "forms/fields/").content.decode()
     assert f'name="organization" value="{cast.org.name}"' in page
     response = post(
         l1_client, ticket, "fields", fields_data(ticket, organization=cast.org.name, env_os="macOS")
@@ -441,8 +499,8 @@ def test_the_edit_form_loads_when_opened_with_the_current_values(
 ) -> None:
     ticket = cast.ticket(env_browser="IE11")
     page = l1_client.get(page_url(ticket)).content.decode()
-    assert "fields/form/" in page and 'name="env_browser"' not in page
-    form = l1_client.get(page_url(ticket) + "fields/form/")
+    assert "forms/fields/" in page and 'name="env_browser"' not in page
+    form = l1_client.get(page_url(ticket) + "forms/fields/")
     assert form.status_code == 200
     assert 'name="env_browser"' in form.content.decode()
     assert 'value="IE11"' in form.content.decode()
@@ -451,4 +509,4 @@ def test_the_edit_form_loads_when_opened_with_the_current_values(
 def test_customers_cannot_fetch_the_edit_form(client: Client, cast: Cast) -> None:
     ticket = cast.ticket()
     client.force_login(cast.customer)
-    assert client.get(page_url(ticket) + "fields/form/").status_code == 404
+    assert client.get(page_url(ticket) + "forms/fields/").status_code == 404
