@@ -40,6 +40,7 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_scenarios import SCENARIOS, Scenario
 from supportdesk.crm.choices import CustomerTier
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
+from supportdesk.intake.models import Mailbox
 from supportdesk.knowledge import demo as knowledge_demo
 from supportdesk.routing import demo as routing_demo
 from supportdesk.sla.receivers import clocks_synced_inline
@@ -49,6 +50,7 @@ from supportdesk.tickets.models import Category, Priority, Ticket
 from supportdesk.tickets.tasks import system_label
 
 # Printed by ``supportdesk demo``: a demo's passwords are public by design.
+DEMO_MAILBOX = "support@yunshu-soft.example"
 DEMO_PASSWORD = "supportdesk-demo"  # noqa: S105 - public on purpose
 DEFAULT_SEED = 20261123
 HISTORY_DAYS = 60
@@ -903,4 +905,18 @@ def load_demo_data(
                 progress(done, len(plans))
         knowledge_demo.load_demo(now=now)
         routing_demo.load_demo()
+        _demo_mailbox(desk)
     return len(plans)
+
+
+def _demo_mailbox(desk: Desk) -> None:
+    """The support address the demo's SMTP ingress takes mail for (``supportdesk demo``)."""
+    Mailbox.objects.get_or_create(
+        address=DEMO_MAILBOX,
+        defaults={
+            "name": "技术支持邮箱",
+            "team": desk.teams[TeamKind.L1],
+            "default_priority": desk.priorities["P2"],
+            "is_default": True,
+        },
+    )

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.utils import translation
 
 from supportdesk.accounts.choices import Role
 from supportdesk.accounts.models import ApiToken, User
-from supportdesk.core.demo_data import load_demo_data
+from supportdesk.core.demo_data import DEMO_MAILBOX, load_demo_data
 from supportdesk.tests_support import Cast
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Ticket, TicketEvent
@@ -329,8 +330,19 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
         pids = [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
         assert len(pids) == 3  # worker, web server, SMTP ingress
         assert f"smtp://127.0.0.1:{smtp_port}" in output
+        assert DEMO_MAILBOX in output
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = "li.na@example.com", DEMO_MAILBOX, "打印机脱机"
+        mail.set_content("车间的标签打印机一直显示脱机。")
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
-            assert smtp.noop()[0] == 250
+            smtp.send_message(mail)
+
+        def mailed_ticket() -> bool:
+            with sqlite3.connect(tmp_path / "supportdesk.sqlite3") as db:
+                query = "SELECT count(*) FROM tickets_ticket WHERE subject = '打印机脱机'"
+                return db.execute(query).fetchone() == (1,)
+
+        demo.wait_for(mailed_ticket, "the mailed ticket", 60)
         assert http_get(f"http://127.0.0.1:{port}/healthz") is not None
         assert (http_get(f"http://127.0.0.1:{port}/login/") or (0,))[0] == 200
         assert demo.stop(signal.SIGINT) == 0
@@ -341,7 +353,7 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     with sqlite3.connect(tmp_path / "supportdesk.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM tickets_ticket").fetchone() == (12,)
+        assert db.execute("SELECT count(*) FROM tickets_ticket").fetchone() == (13,)
 
 
 def test_serve_listens_on_a_tcp_socket_so_responses_are_not_delayed_by_nagle() -> None:

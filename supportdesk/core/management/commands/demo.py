@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from supportdesk.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
+from supportdesk.core.demo_data import DEMO_LOGINS, DEMO_MAILBOX, DEMO_PASSWORD, load_demo_data
 from supportdesk.core.management.commands._runtime import ensure_data_dirs
 
 HOST = "127.0.0.1"
@@ -181,8 +181,8 @@ class Command(BaseCommand):
             f"  Agent workspace    {base}/desk/",
             f"  Administration     {base}/admin/",
             f"  API (OpenAPI)      {base}/api/v1/openapi.json",
-            f"  Mail in (SMTP)     smtp://{HOST}:{smtp_port} (mail to the address of a mailbox"
-            " set up under Administration becomes a ticket)",
+            f"  Mail in (SMTP)     smtp://{HOST}:{smtp_port}: mail to {DEMO_MAILBOX} (or any"
+            " mailbox set up under Administration) becomes a ticket",
             f"  Sign in            {base}/login/",
             "",
             f"Demo logins (every password is {DEMO_PASSWORD!r}):",
