@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, expect
 
+from supportdesk.e2e.session import signed_in
 from supportdesk.knowledge.canned_defaults import fill_shipped_canned_replies
 from supportdesk.knowledge.models import CannedReply
-from supportdesk.tests_support import PASSWORD, make_cast
+from supportdesk.tests_support import make_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +21,7 @@ def test_an_agent_inserts_a_canned_reply_with_the_keyboard(browser: Browser, liv
     cast = make_cast()
     fill_shipped_canned_replies(CannedReply)
     ticket = cast.ticket(subject="报表导出失败", description="月度报表导出 Excel 一直转圈")
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", cast.l1.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    context, page = signed_in(browser, live_server.url, cast.l1.username)
 
     page.goto(reverse("workspace:ticket", args=[ticket.number]))
     box = page.locator("#reply textarea")

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
+from supportdesk.e2e.session import signed_in
 from supportdesk.knowledge.actions import do_create_article
 from supportdesk.knowledge.models import Deflection
-from supportdesk.tests_support import PASSWORD, make_cast
+from supportdesk.tests_support import make_cast
 from supportdesk.tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,16 +25,7 @@ def test_a_customer_finds_the_answer_while_typing_and_files_no_ticket(
         actor=cast.l2,
     )
     do_create_article({"title": "VPN 网关内部配置", "body": "内部"}, actor=cast.l2)
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", cast.customer.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    context, page = signed_in(browser, live_server.url, cast.customer.username)
 
     page.goto("/portal/tickets/new/")
     page.locator("#id_subject").press_sequentially("VPN 老是断线")

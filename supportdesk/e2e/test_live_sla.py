@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, expect
 
+from supportdesk.e2e.session import signed_in
 from supportdesk.notifications.models import Notification
 from supportdesk.sla.choices import ClockKind
 from supportdesk.sla.defaults import fill_contingency_steps, fill_shipped_sla
@@ -28,7 +29,7 @@ from supportdesk.sla.models import (
     WorkingSpan,
 )
 from supportdesk.sla.tasks import fire_due_clocks
-from supportdesk.tests_support import PASSWORD, make_cast
+from supportdesk.tests_support import make_cast
 from supportdesk.tickets.models import Priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,16 +43,7 @@ def test_a_clock_counts_down_and_a_warning_arrives_live(browser: Browser, live_s
     ticket = cast.ticket(priority=cast.priority("P0"), team=cast.l1_team, assignee=cast.l1)
     clock = TicketClock.objects.get(ticket=ticket, kind=ClockKind.FIRST_RESPONSE)
 
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", cast.l1.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    context, page = signed_in(browser, live_server.url, cast.l1.username)
     page.goto(reverse("workspace:ticket", args=[ticket.number]))
 
     # 1. The clock counts down: h:mm:ss, and the text changes while we watch.

@@ -11,26 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from supportdesk.tests_support import PASSWORD, make_cast
+from supportdesk.e2e.session import signed_in
+from supportdesk.tests_support import make_cast
 from supportdesk.tickets.choices import CloseReason, EventKind, Status
 from supportdesk.tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base_url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
-    return context, page
 
 
 def move_to(page: Page, status: str, **fields: str) -> None:
