@@ -18,6 +18,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 COMPOUND = re.compile(r"[a-z0-9]+(?:[._:\-/][a-z0-9]+)*")
 SEPARATORS = re.compile(r"[._:\-/]")
 MAX_TOKEN = 64
+SURROGATES = re.compile("[\ud800-\udfff]")
 # Queries are cut before analysis: nobody types more, and analysis time stays bounded.
 MAX_QUERY_CHARS = 500
 
@@ -85,8 +87,9 @@ DOMAIN_WORDS = (
 
 def normalize(text: str) -> str:
     """Full-width to half-width, traditional to simplified, lower case, no lone surrogates."""
-    text = "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF)
-    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", SURROGATES.sub("", text))
     if CJK_RUN.search(text):
         text = _converter().convert(text)
     return text.lower()
@@ -137,16 +140,25 @@ def _ascii_tokens(chunk: str, *, for_index: bool, out: Analysis) -> None:
                 out.words.append(fold_word(part))
 
 
-def _cjk_tokens(run: str, *, out: Analysis) -> None:
-    for word in _segmenter().cut_for_search(run):
-        if word not in STOPWORDS and word.strip():
-            out.words.append(word)
+@lru_cache(maxsize=50_000)
+def _cjk_run_tokens(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Words and character grams of one run of Chinese characters. Cached: support text
+    repeats its phrases (product names, 无法登录, 提示报错...), and segmentation is most of
+    the cost of indexing a ticket."""
+    words = tuple(w for w in _segmenter().cut_for_search(run) if w not in STOPWORDS and w.strip())
     if len(run) == 1:
-        out.grams.append(run)
-    for i in range(len(run)):
-        out.grams.append(run[i])
-        if i + 1 < len(run):
-            out.grams.append(run[i : i + 2])
+        return words, (run, run)
+    grams: list[str] = []
+    for i in range(len(run) - 1):
+        grams += (run[i], run[i : i + 2])
+    grams.append(run[-1])
+    return words, tuple(grams)
+
+
+def _cjk_tokens(run: str, *, out: Analysis) -> None:
+    words, grams = _cjk_run_tokens(run)
+    out.words += words
+    out.grams += grams
 
 
 def analyze(text: str, *, for_index: bool = True) -> Analysis:
@@ -220,4 +232,7 @@ def index_form(token: str) -> str:
 
 
 def joined(tokens: list[str]) -> str:
+    text = " ".join(tokens)
+    if text.replace(" ", "").isalnum():  # the usual case: nothing to encode
+        return text
     return " ".join(index_form(t) for t in tokens)

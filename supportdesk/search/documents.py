@@ -5,20 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Prefetch
+from django.utils import timezone
 
 from supportdesk.crm.models import Contact, Organization
 from supportdesk.knowledge.choices import ArticleStatus
 from supportdesk.knowledge.models import Article
 from supportdesk.search.backends import DocFields, document_values, get_backend
 from supportdesk.search.choices import DocKind
-from supportdesk.search.models import IndexState, SearchDocument
+from supportdesk.search.models import IndexState, PendingTicket, SearchDocument
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+# Tickets the worker indexes per transaction when draining the pending list.
+PENDING_BATCH = 500
 
 
 def _public_replies() -> Prefetch:
@@ -101,9 +104,9 @@ def index_ticket(ticket_id: int) -> None:
 
 
 def index_tickets(ticket_ids: list[int]) -> int:
-    """Indexes many tickets at once (a worker draining a backlog, a bulk import): two reads
-    and, per generation, one delete and one bulk insert in one transaction. Returns how many
-    documents were written."""
+    """Indexes many tickets at once (the worker draining the pending list, a bulk import):
+    two reads and, per generation, one upsert, in one transaction. Tickets that are gone or
+    merged leave the index. Returns how many documents were written."""
     from supportdesk.search.backends import _state
 
     tickets = list(
@@ -112,21 +115,70 @@ def index_tickets(ticket_ids: list[int]) -> int:
         )
     )
     values = {t.pk: document_values(ticket_fields(t)) for t in tickets}
+    gone = set(ticket_ids) - values.keys()
     state = _state()
     generations = {state.active, *([state.building] if state.building else [])}
+    update_fields = [*next(iter(values.values()), {}).keys(), "updated_at"]
     with transaction.atomic():
+        if gone:
+            SearchDocument.objects.filter(kind=DocKind.TICKET, object_id__in=gone).delete()
         for generation in generations:
-            SearchDocument.objects.filter(
-                generation=generation, kind=DocKind.TICKET, object_id__in=ticket_ids
-            ).delete()
+            if not values:
+                break
+            # An upsert, not delete-then-insert: two workers indexing the same ticket at once
+            # (it changed again while the first one ran) both write, and the later one wins.
             SearchDocument.objects.bulk_create(
                 [
                     SearchDocument(generation=generation, kind=DocKind.TICKET, object_id=pk, **v)
                     for pk, v in values.items()
                 ],
-                ignore_conflicts=True,
+                update_conflicts=True,
+                unique_fields=["generation", "kind", "object_id"],
+                update_fields=update_fields,
             )
     return len(values) * len(generations)
+
+
+def queue_ticket(ticket_id: int) -> None:
+    """Marks a ticket for the next ``index_pending`` (a no-op when it is already marked)."""
+    table = PendingTicket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (ticket_id, queued_at) VALUES (%s, %s) "  # noqa: S608 - constant
+            "ON CONFLICT (ticket_id) DO NOTHING",
+            [ticket_id, timezone.now()],
+        )
+
+
+def _claim_pending(limit: int) -> list[int]:
+    """Takes up to ``limit`` pending tickets off the list, inside the caller's transaction:
+    when it rolls back they are pending again. On PostgreSQL concurrent workers skip each
+    other's rows; SQLite serializes writers anyway (transactions begin IMMEDIATE)."""
+    table = PendingTicket._meta.db_table
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE ticket_id IN "  # noqa: S608 - constant
+            f"(SELECT ticket_id FROM {table} LIMIT %s{lock}) RETURNING ticket_id",
+            [limit],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def index_pending(batch: int = PENDING_BATCH) -> int:
+    """Indexes every pending ticket, ``batch`` per transaction; returns how many.
+
+    A ticket is claimed (its pending row deleted) before it is read, in the same transaction
+    as its new document: a change committed after the read queues the ticket again, and a
+    crash leaves it pending."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim_pending(batch)
+            if not ids:
+                return done
+            index_tickets(ids)
+        done += len(ids)
 
 
 def index_article(article_id: int) -> None:

@@ -54,3 +54,17 @@ class IndexState(models.Model):
 
     def __str__(self) -> str:
         return f"active={self.active} building={self.building}"
+
+
+class PendingTicket(models.Model):
+    """A ticket whose search document lags behind its last change. The worker indexes the
+    pending tickets in batches (``documents.index_pending``): one transaction and a few bulk
+    statements for hundreds of tickets, instead of a job per change.
+
+    No foreign key: a deleted ticket must still come through here to leave the index."""
+
+    ticket_id = models.PositiveBigIntegerField(primary_key=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"ticket:{self.ticket_id}"

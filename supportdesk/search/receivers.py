@@ -1,4 +1,5 @@
-"""Keeps the index up to date: each ticket event and customer record change queues a job."""
+"""Keeps the index up to date: each ticket event marks its ticket for the next batch, each
+customer record change queues a job."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ UNINDEXED_KINDS = frozenset(
 def ticket_changed(sender: Any, ticket_id: int, **kwargs: Any) -> None:
     if kwargs.get("kind") in UNINDEXED_KINDS:
         return
-    tasks.index_ticket(ticket_id)
+    tasks.request_ticket_index(ticket_id)
 
 
 @receiver([post_save, post_delete], sender=Organization, dispatch_uid="search-index-org")
