@@ -9,7 +9,7 @@ UTC before subtracting, so a span that contains a DST change lasts what it reall
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -255,3 +255,87 @@ def running_until(now: dt.datetime, calendar: Calendar) -> dt.datetime | None:
             if begin <= moment < end:
                 return end
     return None
+
+
+class WorkingLine:
+    """A calendar's working intervals laid end to end, for computing many deadlines at once.
+
+    What ``add_working_time`` does, on integer UTC microseconds and flat lists: the offset
+    of an instant is one binary search over interval starts, the instant at which an offset
+    is reached one binary search over the running totals. No datetime, no time-zone lookup
+    and no per-day walk per call, so a calendar edit can re-lay every live clock on it
+    (``sla.actions.do_retarget_calendar``: 200,000 clocks) in well under a second of
+    arithmetic. ``tests/test_working_time.py`` checks it against ``add_working_time``.
+    """
+
+    STEP_DAYS = 64
+
+    def __init__(self, calendar: Calendar, first_day: dt.date) -> None:
+        self.calendar = calendar
+        self._reset(first_day)
+
+    def _reset(self, first_day: dt.date) -> None:
+        self.start = _micros(dt.datetime.combine(first_day, MIDNIGHT, tzinfo=self.calendar.zone))
+        self.begins: list[int] = []
+        self.ends: list[int] = []
+        self.cum = [0]  # cum[i]: working time before interval i; cum[i + 1]: after it
+        self._next_day = first_day
+        self._idle_days = 0
+
+    @classmethod
+    def from_instant(cls, calendar: Calendar, moment: dt.datetime) -> WorkingLine:
+        # A day early: the instant's local day may start before its UTC day.
+        return cls(calendar, moment.astimezone(dt.UTC).date() - dt.timedelta(days=1))
+
+    def _extend(self) -> None:
+        if self._idle_days > MAX_SEARCH_DAYS:
+            raise NoWorkingTime("the calendar has no working time")
+        one = dt.timedelta(days=1)
+        day = self._next_day
+        for _ in range(self.STEP_DAYS):
+            intervals = self.calendar.day_micros(day)[0]
+            for begin, end in intervals:
+                self.begins.append(begin)
+                self.ends.append(end)
+                self.cum.append(self.cum[-1] + end - begin)
+            self._idle_days = 0 if intervals else self._idle_days + 1
+            day += one
+        self._next_day = day
+
+    def offset(self, moment: int) -> int:
+        """Working microseconds from the line's start to ``moment`` (not before the start)."""
+        if moment < self.start:
+            # An earlier instant than any before: start again a year further back, so that
+            # clocks read in any order rebuild the line once or twice at most.
+            self._reset(_from_micros(moment).date() - dt.timedelta(days=366))
+        while not self.ends or self.ends[-1] < moment:
+            self._extend()
+        i = bisect_right(self.begins, moment) - 1
+        if i < 0:
+            return 0
+        return self.cum[i] + min(moment, self.ends[i]) - self.begins[i]
+
+    def instant(self, offset: int) -> int:
+        """The first instant at which ``offset`` (> 0) working microseconds have passed."""
+        cum = self.cum
+        while cum[-1] < offset:
+            self._extend()
+        j = bisect_left(cum, offset, 1) - 1
+        return self.begins[j] + offset - cum[j]
+
+    def add(self, start: int, duration: int) -> int:
+        """``add_working_time`` in integer microseconds."""
+        if self.calendar.always or duration <= 0:
+            return start + max(duration, 0)
+        return self.instant(self.offset(start) + duration)
+
+
+def to_micros(moment: dt.datetime) -> int:
+    """An aware instant as integer microseconds since the epoch (for ``WorkingLine``)."""
+    _require_aware(moment)
+    return _micros(moment)
+
+
+def from_micros(value: int) -> dt.datetime:
+    """Integer microseconds since the epoch as an aware UTC datetime."""
+    return _from_micros(value)

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from supportdesk.sla.working_time import (
     Calendar,
     NoWorkingTime,
+    WorkingLine,
     add_working_time,
+    from_micros,
     signed_working_time_left,
+    to_micros,
     working_time_between,
 )
 
@@ -193,3 +196,28 @@ def test_working_time_adds_up_over_consecutive_ranges(a, b, c, calendar) -> None
     a, b, c = sorted([a, b, c])
     whole = working_time_between(a, c, calendar)
     assert whole == working_time_between(a, b, calendar) + working_time_between(b, c, calendar)
+
+
+@settings(max_examples=300, deadline=None)
+@given(starts=st.lists(instants, min_size=1, max_size=8), duration=durations, calendar=calendars)
+def test_the_working_line_adds_exactly_like_add_working_time(starts, duration, calendar) -> None:
+    # One line serves many clocks in any order (a re-target reads them by id, not by time).
+    line = WorkingLine.from_instant(calendar, starts[0])
+    for start in starts:
+        expected = add_working_time(start, duration, calendar)
+        got = line.add(to_micros(start), duration // dt.timedelta(microseconds=1))
+        assert from_micros(got) == expected
+
+
+def test_the_working_line_skips_national_day_like_add_working_time() -> None:
+    start = at(2026, 9, 30, 17)
+    line = WorkingLine.from_instant(NATIONAL_DAY, start)
+    end = from_micros(line.add(to_micros(start), 2 * 3600 * 10**6))
+    assert end == add_working_time(start, 2 * H, NATIONAL_DAY)
+    assert end == at(2026, 10, 8, 10)
+
+
+def test_a_working_line_on_a_calendar_without_working_time_refuses() -> None:
+    line = WorkingLine(Calendar(), dt.date(2026, 11, 23))
+    with pytest.raises(NoWorkingTime):
+        line.add(to_micros(at(2026, 11, 23, 9)), 60 * 10**6)
