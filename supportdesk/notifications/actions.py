@@ -88,11 +88,42 @@ def notify_escalation(event: TicketEvent) -> list[Notification]:
     )
 
 
+def notify_thread_overdue(event: TicketEvent) -> list[Notification]:
+    """A collaboration thread past its deadline tells its owner and the ticket's assignee."""
+    from supportdesk.routing.models import CollaborationThread
+
+    data = event.data or {}
+    thread = (
+        CollaborationThread.objects.select_related("owner", "team")
+        .filter(pk=int(data.get("thread") or 0))
+        .first()
+    )
+    if thread is None:
+        return []
+    ticket = Ticket.objects.select_related("assignee").get(pk=event.ticket_id)
+    people: list[User] = []
+    for user in (thread.owner, ticket.assignee):
+        if user is not None and user.is_active and user not in people:
+            people.append(user)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Collaboration overdue: %(number)s %(subject)s") % {
+            "number": ticket.number, "subject": thread.subject,
+        }  # fmt: skip
+    url = settings.SITE_URL.rstrip("/") + reverse("workspace:ticket", args=[ticket.number])
+    return do_notify(
+        people, key=f"thread-overdue:{thread.pk}", ticket=ticket, title=title,
+        body=event.body, url=url,
+    )  # fmt: skip
+
+
 def notify_sla_event(event: TicketEvent) -> list[Notification]:
-    """Warnings and breaches go to the owner and the team lead, once per event."""
+    """Warnings and breaches go to the owner and the team lead, once per event; escalations
+    and overdue collaboration threads to their people."""
     data = event.data or {}
     if event.kind == EventKind.ESCALATION:
         return notify_escalation(event) if data.get("notify_lead") else []
+    if event.kind == EventKind.COLLABORATION:
+        return notify_thread_overdue(event) if data.get("step") == "overdue" else []
     if data.get("action") not in (ClockAction.WARNED, ClockAction.BREACHED):
         return []
     ticket = Ticket.objects.select_related("assignee", "team__lead").get(pk=event.ticket_id)

@@ -652,3 +652,77 @@ def do_close_thread(
             },
         )
     return thread
+
+
+# --- overdue collaboration threads (R-ES-4) ------------------------------------------------
+
+OVERDUE_BATCH = 200
+
+
+def _desk_time(value: dt.datetime) -> str:
+    # Stored text is read by everyone: written in the desk's zone, not the current user's.
+    with timezone.override(settings.TIME_ZONE):
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+def do_mark_thread_overdue(thread_id: int, *, now: dt.datetime) -> bool:
+    """Records, once, that an open thread's deadline passed; the notice follows after commit.
+
+    1. Lock the ticket (the order every ticket action takes), then claim the thread with a
+       conditional UPDATE on ``overdue_notified_at``: of two workers only the one whose
+       UPDATE changed the row goes on, the other sees 0 rows and stops.
+    2. The claim and the timeline entry commit together; the notifications receiver turns
+       the entry into a notice to the thread's owner and the ticket's assignee.
+    """
+    ticket_id = (
+        CollaborationThread.objects.filter(pk=thread_id).values_list("ticket_id", flat=True).first()
+    )
+    if ticket_id is None:
+        return False
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+        claimed = CollaborationThread.objects.filter(
+            pk=thread_id,
+            status=ThreadStatus.OPEN,
+            overdue_notified_at__isnull=True,
+            due_at__lte=now,
+        ).update(overdue_notified_at=now)
+        if claimed != 1:
+            return False
+        thread = CollaborationThread.objects.select_related("team", "owner").get(pk=thread_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            body = _(
+                "The collaboration with %(team)s is overdue (expected by %(due)s): %(subject)s"
+            ) % {"team": thread.team, "due": _desk_time(thread.due_at), "subject": thread.subject}
+            label = _("Collaboration")
+        do_record_event(
+            ticket, kind=EventKind.COLLABORATION, actor=None, actor_label=label, body=body,
+            data={"thread": thread.pk, "step": "overdue", "team": thread.team.name,
+                  "owner": thread.owner_id, "due_at": thread.due_at.isoformat()},
+        )  # fmt: skip
+    return True
+
+
+def notify_overdue_threads(now: dt.datetime | None = None) -> int:
+    """The worker's minute job: every open thread past its deadline is reported once.
+
+    A worker that was down reports, when it comes back, each thread whose deadline passed
+    meanwhile (once). Returns how many this worker reported.
+    """
+    now = now or timezone.now()
+    reported, last_pk = 0, 0
+    while True:
+        ids = list(
+            CollaborationThread.objects.filter(
+                status=ThreadStatus.OPEN,
+                overdue_notified_at__isnull=True,
+                due_at__lte=now,
+                pk__gt=last_pk,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:OVERDUE_BATCH]
+        )
+        if not ids:
+            return reported
+        reported += sum(do_mark_thread_overdue(pk, now=now) for pk in ids)
+        last_pk = ids[-1]

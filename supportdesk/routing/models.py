@@ -354,12 +354,23 @@ class CollaborationThread(models.Model):
     )
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the worker told the owner and the ticket's assignee that the deadline passed:
+    # claimed with a conditional UPDATE, so the notice goes out once whatever the workers.
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("collaboration thread")
         verbose_name_plural = _("collaboration threads")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["team", "status", "due_at"], name="routing_thread_team")]
+        indexes = [
+            models.Index(fields=["team", "status", "due_at"], name="routing_thread_team"),
+            # The worker's minute job: open threads not yet reported overdue, by deadline.
+            models.Index(
+                fields=["due_at"],
+                name="routing_thread_overdue",
+                condition=models.Q(status=ThreadStatus.OPEN, overdue_notified_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

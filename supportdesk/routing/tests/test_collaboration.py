@@ -154,3 +154,41 @@ def test_an_engineer_sets_their_own_availability(desk: Desk, client: Client) -> 
     assert response.json()["available"] is True
     client.force_login(c.customer)
     assert client.get(url).status_code == 404
+
+
+def test_a_thread_past_its_deadline_tells_its_owner_and_the_assignee_once(desk: Desk) -> None:
+    from supportdesk.notifications.models import Notification
+    from supportdesk.routing.actions import notify_overdue_threads
+
+    c = desk.cast
+    noon = MONDAY_10 + dt.timedelta(hours=2)
+    with time_machine.travel(MONDAY_10, tick=False), desk.committed():
+        ticket = c.ticket(team=c.l1_team, assignee=c.l1)
+        thread = do_open_thread(
+            ticket, actor=c.l1, team=desk.rnd_team, owner=desk.rnd, subject="查数据库慢查询",
+            due_at=noon, tell_customer=False,
+        )  # fmt: skip
+        answered = do_open_thread(
+            ticket, actor=c.l1, team=desk.rnd_team, owner=desk.rnd, subject="确认补丁版本",
+            due_at=noon, tell_customer=False,
+        )  # fmt: skip
+        do_close_thread(answered, actor=desk.rnd, outcome="补丁 3.2.1 已包含修复")
+    with time_machine.travel(noon - dt.timedelta(minutes=1), tick=False), desk.committed():
+        assert notify_overdue_threads() == 0
+    assert not Notification.objects.exists()
+    with time_machine.travel(noon, tick=False), desk.committed():
+        assert notify_overdue_threads() == 1
+    # A later minute (or a worker coming back) finds nothing left to report.
+    with time_machine.travel(noon + dt.timedelta(minutes=5), tick=False), desk.committed():
+        assert notify_overdue_threads() == 0
+    notices = Notification.objects.filter(key=f"thread-overdue:{thread.pk}")
+    assert sorted(n.recipient.username for n in notices) == sorted(
+        [desk.rnd.username, c.l1.username]
+    )
+    assert all("查数据库慢查询" in n.title and ticket.number in n.title for n in notices)
+    assert Notification.objects.count() == 2  # nothing for the thread closed in time
+    overdue = ticket.events.filter(kind=EventKind.COLLABORATION, data__step="overdue")
+    assert overdue.count() == 1
+    assert "研发中心" in overdue.get().body and "2026-11-23 12:00" in overdue.get().body
+    thread.refresh_from_db()
+    assert thread.overdue_notified_at == noon

@@ -67,3 +67,63 @@ def test_two_processes_filing_at_once_get_distinct_round_robin_picks(desk: Desk)
     ]
     members = [c.l1.pk, c.lead.pk, desk.l1b.pk]
     assert by_routing_order == members * 4
+
+
+REPORT_OVERDUE = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from supportdesk.routing.actions import notify_overdue_threads
+    print(notify_overdue_threads())
+    """
+)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_report_each_overdue_thread_exactly_once(desk: Desk) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from supportdesk.notifications.models import Notification
+    from supportdesk.routing.actions import do_open_thread
+
+    c = desk.cast
+    opened = timezone.now() - dt.timedelta(hours=3)
+    with time_machine.travel(opened, tick=False):
+        ticket = c.ticket(team=c.l1_team, assignee=c.l1)
+        threads = [
+            do_open_thread(
+                ticket,
+                actor=c.l1,
+                team=desk.rnd_team,
+                owner=desk.rnd,
+                subject=f"协作 {i}",
+                due_at=opened + dt.timedelta(minutes=30 + i),
+                tell_customer=False,
+            )
+            for i in range(12)
+        ]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings",
+        "HUEY_IMMEDIATE": "1",  # notifications inline after each commit, as in the tests
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", REPORT_OVERDUE], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    results = [w.communicate(timeout=180) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [err[-2000:] for _out, err in results]
+    assert sum(int(out.strip().splitlines()[-1]) for out, _err in results) == len(threads)
+    for thread in threads:
+        overdue = ticket.events.filter(kind=EventKind.COLLABORATION, data__thread=thread.pk)
+        assert overdue.filter(data__step="overdue").count() == 1
+        notices = Notification.objects.filter(key=f"thread-overdue:{thread.pk}")
+        assert sorted(n.recipient_id for n in notices) == sorted([desk.rnd.pk, c.l1.pk])
