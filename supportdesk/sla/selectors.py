@@ -184,8 +184,9 @@ def _earliest_live_clocks() -> QuerySet[TicketClock]:
     return live_clocks().filter(state__in=owed).exclude(Exists(earlier))
 
 
-SCAN_CHUNK = 500
-SCAN_LIMIT = 20_000
+# Queues with at most this many tickets are ordered from the ticket side (their clocks read
+# and sorted in Python); larger ones by walking the deadline index (see ``_by_deadline``).
+SMALL_QUEUE = 1000
 
 
 def _by_deadline(
@@ -193,41 +194,44 @@ def _by_deadline(
 ) -> list[tuple[int, dt.datetime]]:
     """(ticket id, earliest deadline) of the queue's tickets, by deadline, after ``after``.
 
-    Reads open clocks in deadline order off the ``sla_open_due`` index in chunks and keeps
-    those whose ticket is in the queue (one ``pk IN`` probe per chunk). Asking the database
-    for "clocks whose ticket is in the queue, by deadline" in one statement let PostgreSQL
-    hash the whole queue and sort every open clock (0.3 s at 100,000 tickets). A queue so
-    narrow that ``SCAN_LIMIT`` clocks hold less than a page finishes with that statement.
+    1. A queue of a few tickets (``SMALL_QUEUE``; an empty one too): read their live clocks
+       by ticket and sort them here. Walking the deadline index for them would pass every
+       open clock in the desk before giving up (1.1–1.6 s at 100,000 tickets on SQLite).
+    2. Otherwise one statement reads open clocks in deadline order off the ``sla_live_due``
+       / ``sla_open_due`` index and keeps each that is its ticket's earliest and whose
+       ticket is in the queue: two index probes per clock, stopping at a page (1–6 ms).
+       Checking the queue in a second statement (``pk IN`` the chunk's tickets) instead let
+       SQLite scan every open ticket through the ``is_open`` index, its sampled statistics
+       promising ~1,000 rows (75–120 ms a page, bench/sla_bench.py).
     """
-    rows: list[tuple[int, dt.datetime]] = []
-    scanned = 0
-
-    def after_filter(qs: QuerySet[TicketClock]) -> QuerySet[TicketClock]:
-        if after is None:
-            return qs
+    ids = list(queue_qs.order_by().values_list("pk", flat=True)[: SMALL_QUEUE + 1])
+    if len(ids) <= SMALL_QUEUE:
+        return _few_by_deadline(ids, after, wanted)
+    earliest = _earliest_live_clocks().filter(Exists(queue_qs.filter(pk=OuterRef("ticket_id"))))
+    if after is not None:
         due, pk = after
-        return qs.filter(Q(due_at__gt=due) | Q(due_at=due, ticket_id__gt=pk))
+        earliest = earliest.filter(Q(due_at__gt=due) | Q(due_at=due, ticket_id__gt=pk))
+    return list(
+        earliest.order_by("due_at", "ticket_id").values_list("ticket_id", "due_at")[:wanted]
+    )
 
-    ordered = ("due_at", "ticket_id")
-    while len(rows) < wanted and scanned < SCAN_LIMIT:
-        chunk = list(
-            after_filter(_earliest_live_clocks())
-            .order_by(*ordered)
-            .values_list("ticket_id", "due_at")[:SCAN_CHUNK]
-        )
-        if not chunk:
-            return rows
-        mine = set(queue_qs.filter(pk__in=[t for t, _ in chunk]).values_list("pk", flat=True))
-        rows += [(t, d) for t, d in chunk if t in mine]
-        scanned += len(chunk)
-        after = (chunk[-1][1], chunk[-1][0])
-        if len(chunk) < SCAN_CHUNK:
-            return rows[:wanted]
-    if len(rows) < wanted:
-        in_queue = Exists(queue_qs.filter(pk=OuterRef("ticket_id")))
-        rest = after_filter(_earliest_live_clocks().filter(in_queue)).order_by(*ordered)
-        rows += list(rest.values_list("ticket_id", "due_at")[: wanted - len(rows)])
-    return rows[:wanted]
+
+def _few_by_deadline(
+    ids: list[int], after: tuple[dt.datetime, int] | None, wanted: int
+) -> list[tuple[int, dt.datetime]]:
+    # Only the ticket ids in SQL, so that the ticket index is the one plan there is.
+    nearest: dict[int, tuple[dt.datetime, int]] = {}
+    clocks = TicketClock.objects.filter(ticket_id__in=ids).values_list(
+        "ticket_id", "due_at", "pk", "state", "completed_at"
+    )
+    owed = (ClockState.RUNNING, ClockState.BREACHED)
+    for ticket_id, due, pk, state, completed in clocks:
+        if completed is None and state in owed:
+            nearest[ticket_id] = min(nearest.get(ticket_id, (due, pk)), (due, pk))
+    rows = sorted((due, ticket_id) for ticket_id, (due, _pk) in nearest.items())
+    if after is not None:
+        rows = [row for row in rows if row > after]
+    return [(ticket_id, due) for due, ticket_id in rows[:wanted]]
 
 
 def breaches_soonest_page(
@@ -240,11 +244,11 @@ def breaches_soonest_page(
 ) -> ticket_selectors.Page:
     """A queue page ordered by the nearest deadline, with keyset cursors like the others.
 
-    Driven from the clock table, not the ticket table: open clocks are read in deadline
-    order straight off the ``sla_open_due`` index, each kept if it is its ticket's earliest
-    and the ticket is in the queue (two index probes), and the scan stops at a page. Ordering
-    tickets by a per-ticket subquery instead computed it for every ticket of the queue
-    (0.7–2 s at 100,000 open tickets, bench/sla_bench.py). Tickets with no running target
+    Driven from the clock table, not the ticket table (``_by_deadline``): open clocks are
+    read in deadline order straight off the deadline index, each kept if it is its ticket's
+    earliest and the ticket is in the queue (two index probes), and the scan stops at a
+    page. Ordering tickets by a per-ticket subquery instead computed it for every ticket of
+    the queue (0.7–2 s at 100,000 open tickets, bench/sla_bench.py). Tickets with no running target
     follow, by id. The cursor is (deadline, id), the deadline ``NO_DEADLINE`` in that tail.
     """
     ordering = ("sla_due_at", "id")

@@ -60,3 +60,22 @@ def test_a_garbled_cursor_starts_over_and_strangers_are_sent_to_log_in(cast: Cas
     assert response.status_code == 200
     assert 'data-testid="live-notification"' not in response.content.decode()
     assert Client().get(URL).status_code == 302
+
+
+def test_every_agent_page_listens_for_notifications_and_links_to_routing(cast: Cast) -> None:
+    # Warnings must reach an engineer whatever page is open, not only a ticket page.
+    agent_pages = [
+        reverse("workspace:queue"),
+        reverse("routing:inbox"),
+        reverse("notifications:inbox"),
+        reverse("workspace:ticket", args=[cast.ticket().number]),
+    ]
+    client = client_for(cast.l1)
+    for url in agent_pages:
+        html = client.get(url).content.decode()
+        assert html.count('id="live-notifications-poll"') == 1, url
+        assert f'href="{reverse("routing:inbox")}"' in html, url
+        assert f'href="{reverse("routing:availability")}"' in html, url
+    customer_page = client_for(cast.customer).get(reverse("portal:ticket_list")).content.decode()
+    assert "live-notifications" not in customer_page
+    assert reverse("routing:inbox") not in customer_page

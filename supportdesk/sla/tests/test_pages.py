@@ -194,11 +194,11 @@ def test_tickets_without_a_running_target_follow_across_pages(
     assert pages == [[p0.number, p2.number], [done[0].number, done[1].number]]
 
 
-def test_the_order_is_the_same_when_the_scan_goes_chunk_by_chunk_and_falls_back(
+def test_the_order_is_the_same_when_a_large_queue_walks_the_deadline_index(
     desk: Desk, settings, monkeypatch
 ) -> None:
     from supportdesk.sla import selectors
 
-    monkeypatch.setattr(selectors, "SCAN_CHUNK", 1)  # one clock per chunk...
-    monkeypatch.setattr(selectors, "SCAN_LIMIT", 2)  # ...and the single statement after two
+    # Small queues are sorted from the ticket side: make every queue "large" here.
+    monkeypatch.setattr(selectors, "SMALL_QUEUE", 0)
     test_the_queue_sorts_by_breaches_soonest_across_pages(desk, settings)
