@@ -192,3 +192,11 @@ def test_a_thread_past_its_deadline_tells_its_owner_and_the_assignee_once(desk: 
     assert "研发中心" in overdue.get().body and "2026-11-23 12:00" in overdue.get().body
     thread.refresh_from_db()
     assert thread.overdue_notified_at == noon
+
+
+def test_the_scheduler_reports_overdue_threads_every_minute() -> None:
+    from huey.contrib.djhuey import HUEY
+
+    for minute in (0, 1, 29, 59):
+        due = {task.name for task in HUEY.read_periodic(dt.datetime(2026, 11, 23, 10, minute))}
+        assert "report_overdue_threads" in due
