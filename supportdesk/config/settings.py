@@ -208,9 +208,10 @@ _WORKER = {
     "worker_type": "thread",
     "max_delay": float(env_str("WORKER_POLL_MAX_SECONDS", "0.5")),
 }
+# Huey's own classes, able to write a burst of jobs at once (core/queue.py).
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "supportdesk.core.queue.RedisHuey",
         "name": "supportdesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -218,7 +219,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "supportdesk.core.queue.SqliteHuey",
         "name": "supportdesk",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
