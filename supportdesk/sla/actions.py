@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from supportdesk.core.memo import remembered
 from supportdesk.sla.choices import POLICY_KINDS, ClockAction, ClockKind, ClockState
 from supportdesk.sla.models import BusinessCalendar, SlaPolicy, TicketClock
 from supportdesk.sla.working_time import (
@@ -105,14 +106,20 @@ def select_policy(ticket: Ticket) -> SlaPolicy | None:
     tier = ticket.organization.tier if ticket.organization is not None else ""
     installed = ticket.installed_product
     product_id = installed.product_id if installed is not None else None
-    candidates = SlaPolicy.objects.filter(
-        Q(priority=ticket.priority_id) | Q(priority__isnull=True),
-        Q(customer_tier="") | Q(customer_tier=tier),
-        Q(channel="") | Q(channel=ticket.channel),
-        Q(product__isnull=True) | Q(product=product_id),
-        active=True,
-    ).select_related("calendar")
-    return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
+
+    def read() -> SlaPolicy | None:
+        candidates = SlaPolicy.objects.filter(
+            Q(priority=ticket.priority_id) | Q(priority__isnull=True),
+            Q(customer_tier="") | Q(customer_tier=tier),
+            Q(channel="") | Q(channel=ticket.channel),
+            Q(product__isnull=True) | Q(product=product_id),
+            active=True,
+        ).select_related("calendar")
+        return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
+
+    # Read once per combination within a burst of filings, e.g. a mail batch (core/memo.py).
+    criteria = ("sla.policy", ticket.priority_id, tier, ticket.channel, product_id)
+    return remembered(criteria, read)
 
 
 def check_policy_can_be_met(policy: SlaPolicy) -> None:
@@ -473,7 +480,7 @@ def promised_first_response(ticket: Ticket) -> dt.datetime | None:
     minutes = policy.target_minutes(ClockKind.FIRST_RESPONSE) if policy is not None else None
     if policy is None or not minutes:
         return None
-    cal = policy.calendar.as_calendar()
+    cal = remembered(("sla.calendar", policy.calendar_id), policy.calendar.as_calendar)
     return _new_clock(
         ticket, ClockKind.FIRST_RESPONSE, policy, minutes, ticket.created_at, cal
     ).due_at
