@@ -1,11 +1,11 @@
 """Fetching a mailbox over IMAP (IMAPS or STARTTLS), safe against dropped connections.
 
-Each message is read with ``BODY.PEEK[]`` (the server's \\Seen flag is untouched), stored
-and processed (``ingest.receive`` commits it), and only then filed away on the server:
-moved to the processed folder, or flagged \\Seen when there is none. A connection that
-drops in between leaves the message on the server; the next run fetches it again and
-``receive`` recognises it by its Message-ID (or the digest of its bytes), so nothing is
-lost and nothing is duplicated.
+Messages are read in batches with ``BODY.PEEK[]`` (the server's \\Seen flag is untouched),
+stored and processed (``ingest.receive_batch`` commits the batch), and only then filed away
+on the server: moved to the processed folder, or flagged \\Seen when there is none. A
+connection that drops in between leaves messages on the server; the next run fetches them
+again and ``receive_batch`` recognises them by their Message-ID (or the digest of their
+bytes), so nothing is lost and nothing is duplicated.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .tls import tls_context
 
 log = logging.getLogger(__name__)
 
-BATCH = 20
+BATCH = ingest.BATCH_SIZE
 
 
 @dataclass
@@ -116,12 +116,14 @@ def _fetch_with(
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         response = client.fetch(batch, ["BODY.PEEK[]"])
-        for uid in batch:
-            data = response.get(uid, {})
-            raw = data.get(b"BODY[]")
-            if not isinstance(raw, bytes):
-                continue
-            outcome = ingest.receive(raw, mailbox)
+        fetched = [
+            (uid, raw)
+            for uid in batch
+            if isinstance(raw := response.get(uid, {}).get(b"BODY[]"), bytes)
+        ]
+        # One transaction for the batch; filed away on the server only once it committed.
+        outcomes = ingest.receive_batch([raw for _uid, raw in fetched], mailbox)
+        for (uid, _raw), outcome in zip(fetched, outcomes, strict=True):
             result.fetched += 1
             result.new += int(outcome.created)
             _file_away(client, uid, processed, can_move)

@@ -12,12 +12,14 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +27,13 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
+from supportdesk.core.memo import lookups_shared
+from supportdesk.core.queue import jobs_queued_together
 from supportdesk.crm.models import Contact, Organization
 from supportdesk.tickets import actions as ticket_actions
 from supportdesk.tickets.attachments import check_uploads, clean_filename
 from supportdesk.tickets.choices import Channel, EventKind, LinkKind, Status
-from supportdesk.tickets.models import Attachment, Ticket, TicketEvent
+from supportdesk.tickets.models import Attachment, Priority, Ticket, TicketEvent
 
 from ..choices import ClosedTicketPolicy, InboundState
 from ..models import BouncedAddress, InboundMessage, Mailbox, ThreadReference
@@ -54,47 +58,112 @@ def message_key(raw: bytes, parsed: ParsedMail) -> str:
 
 
 def receive(raw: bytes, mailbox: Mailbox) -> Outcome:
-    """Stores and processes one message; safe to call again with the same message.
+    """Stores and processes one message; safe to call again with the same message."""
+    return receive_batch([raw], mailbox)[0]
 
-    The message row is written once, with its outcome, in the same transaction as the
-    ticket actions (no savepoint, no second write). If the actions fail, that transaction
-    is undone and the message is stored quarantined in a transaction of its own. The
-    unique (mailbox, message key) constraint keeps a message delivered twice at once
+
+BATCH_SIZE = 20
+
+
+def receive_batch(raws: Sequence[bytes], mailbox: Mailbox) -> list[Outcome]:
+    """Stores and processes several messages in one transaction; safe to call again.
+
+    Each message is parsed first, outside the transaction. Then each one's row is written
+    once, with its outcome, together with its ticket actions, in a savepoint of the batch's
+    transaction: if its actions fail, the savepoint is undone and the message is stored
+    quarantined instead, and the rest of the batch goes on. The batch commits once, the
+    jobs its ticket events queue are written to the queue together, and configuration
+    read for each ticket (SLA policy and calendar) is read once per batch. Nothing is
+    acknowledged to the sender (IMAP, SMTP) before this returns, so a batch that cannot
+    commit is fetched or delivered again, never lost.
+
+    The unique (mailbox, message key) constraint keeps a message delivered twice at once
     (two processes) to one ticket: the second one's insert fails and its work is undone.
     """
-    parsed = parse_message(raw)
-    key = message_key(raw, parsed)
-    message = _new_row(raw, mailbox, key, parsed)
-    try:
-        with transaction.atomic():
-            existing = _stored(mailbox, key)
+    parsed = [parse_message(raw) for raw in raws]
+    keys = [message_key(raw, p) for raw, p in zip(raws, parsed, strict=True)]
+    with jobs_queued_together(), lookups_shared(), transaction.atomic():
+        batch = _Batch(mailbox, keys, parsed)
+        return [
+            batch.receive(raw, key, one) for raw, key, one in zip(raws, keys, parsed, strict=True)
+        ]
+
+
+class _Batch:
+    """What the messages of one batch share: a read of what is stored, senders' counts."""
+
+    def __init__(self, mailbox: Mailbox, keys: list[str], parsed: list[ParsedMail]) -> None:
+        self.mailbox = mailbox
+        # Messages already stored (delivered again), and those of this batch as they land.
+        self.stored: dict[str, InboundMessage] = {
+            m.message_key: m
+            for m in InboundMessage.objects.filter(
+                mailbox=mailbox, message_key__in=set(keys)
+            ).defer("raw")
+        }
+        self.senders = {p.from_address for p in parsed if p.from_address}
+        self.recent = _recent_counts(self.senders)
+        self._contacts: dict[str, Contact] | None = None
+        self._priority: Priority | None = None
+
+    def known_contact(self, address: str) -> Contact | None:
+        """``known_contact`` for this batch's senders, read in one query."""
+        if self._contacts is None:
+            self._contacts = known_contacts(self.senders)
+        return self._contacts.get(address.lower())
+
+    def contact_created(self, contact: Contact) -> None:
+        if self._contacts is not None:
+            self._contacts.setdefault(contact.email.lower(), contact)
+
+    def default_priority(self) -> Priority:
+        if self._priority is None:
+            self._priority = ticket_actions.default_priority()
+        return self._priority
+
+    def forget(self) -> None:
+        """A message's changes were undone: what was read since may be gone with them."""
+        self._contacts = None
+
+    def receive(self, raw: bytes, key: str, parsed: ParsedMail) -> Outcome:
+        if key in self.stored:
+            return Outcome(self.stored[key], created=False)
+        message = _new_row(raw, self.mailbox, key, parsed)
+        try:
+            with transaction.atomic():
+                _Ingestion(message, parsed, force=False, batch=self).run()
+                message.processed_at = timezone.now()
+                message.save(force_insert=True)
+        except IntegrityError as exc:
+            existing = _stored(self.mailbox, key)
             if existing is not None:
-                return Outcome(existing, created=False)
-            _Ingestion(message, parsed, force=False).run()
-            message.processed_at = timezone.now()
-            message.save(force_insert=True)
-        return Outcome(message, created=True)
-    except IntegrityError as exc:
-        existing = _stored(mailbox, key)
-        if existing is not None:
-            return Outcome(existing, created=False)
-        failure: Exception = exc
-    except Exception as exc:  # one bad message must never stop a mailbox
-        failure = exc
-    log.error("mail %s from %s quarantined", key, parsed.from_address, exc_info=failure)
-    quarantined = _new_row(raw, mailbox, key, parsed)
-    quarantined.state = InboundState.QUARANTINED
-    quarantined.problems = [*parsed.problems, f"{failure.__class__.__name__}: {failure}"[:500]]
-    quarantined.processed_at = timezone.now()
-    try:
-        with transaction.atomic():
-            quarantined.save(force_insert=True)
-    except IntegrityError:
-        existing = _stored(mailbox, key)
-        if existing is None:
-            raise
-        return Outcome(existing, created=False)
-    return Outcome(quarantined, created=True)
+                return self._landed(existing, created=False)
+            failure: Exception = exc
+        except Exception as exc:  # one bad message must never stop a mailbox
+            failure = exc
+        else:
+            if message.state == InboundState.INGESTED:
+                self.recent[message.sender] = self.recent.get(message.sender, 0) + 1
+            return self._landed(message, created=True)
+        self.forget()
+        log.error("mail %s from %s quarantined", key, parsed.from_address, exc_info=failure)
+        quarantined = _new_row(raw, self.mailbox, key, parsed)
+        quarantined.state = InboundState.QUARANTINED
+        quarantined.problems = [*parsed.problems, f"{failure.__class__.__name__}: {failure}"[:500]]
+        quarantined.processed_at = timezone.now()
+        try:
+            with transaction.atomic():
+                quarantined.save(force_insert=True)
+        except IntegrityError:
+            existing = _stored(self.mailbox, key)
+            if existing is None:
+                raise
+            return self._landed(existing, created=False)
+        return self._landed(quarantined, created=True)
+
+    def _landed(self, message: InboundMessage, *, created: bool) -> Outcome:
+        self.stored[message.message_key] = message
+        return Outcome(message, created=created)
 
 
 def _new_row(raw: bytes, mailbox: Mailbox, key: str, parsed: ParsedMail) -> InboundMessage:
@@ -190,8 +259,16 @@ def forget_cached(**_: object) -> None:
 
 
 class _Ingestion:
-    def __init__(self, message: InboundMessage, parsed: ParsedMail, *, force: bool) -> None:
+    def __init__(
+        self,
+        message: InboundMessage,
+        parsed: ParsedMail,
+        *,
+        force: bool,
+        batch: _Batch | None = None,
+    ) -> None:
         self.force = force
+        self.batch = batch
         self.message = message
         self.mailbox = message.mailbox
         self.parsed = parsed
@@ -241,15 +318,12 @@ class _Ingestion:
         return self._reply(ticket)
 
     def _flooding(self) -> bool:
-        window = dt.timedelta(minutes=getattr(settings, "INTAKE_RATE_LIMIT_MINUTES", 10))
-        limit = getattr(settings, "INTAKE_RATE_LIMIT_MESSAGES", 20)
-        # Counting stops at the limit: a flood does not make each of its messages dearer.
-        recent = InboundMessage.objects.filter(
-            sender=self.parsed.from_address,
-            received_at__gte=timezone.now() - window,
-            state=InboundState.INGESTED,
-        )[:limit].count()
-        return recent >= limit
+        sender = self.parsed.from_address
+        if self.batch is not None:
+            recent = self.batch.recent.get(sender, 0)
+        else:
+            recent = _recent_counts({sender}).get(sender, 0)
+        return recent >= _rate_limit()[1]
 
     def _thread(self) -> Ticket | None:
         """The ticket this mail continues, if the sender may write into it."""
@@ -325,12 +399,20 @@ class _Ingestion:
         self._done(reference.ticket, event)
 
     def _new_ticket(self, linked_to: Ticket | None) -> None:
-        parsed = self.parsed
-        known = known_contact(parsed.from_address)
+        parsed, batch = self.parsed, self.batch
+        if batch is not None:
+            known = batch.known_contact(parsed.from_address)
+        else:
+            known = known_contact(parsed.from_address)
         organization = (
             known.organization if known is not None else organization_by_domain(parsed.from_address)
         )
         contact = known or contact_for(parsed.from_address, parsed.from_name, organization)
+        if batch is not None and contact is not None and known is None:
+            batch.contact_created(contact)
+        priority = self.mailbox.default_priority
+        if priority is None and batch is not None:
+            priority = batch.default_priority()
         actor = _customer_user(contact)
         files, refused = _uploads(parsed.attachments)
         description = parsed.new_text.strip() or parsed.text.strip() or _("(The mail has no text.)")
@@ -341,7 +423,7 @@ class _Ingestion:
             source=self.mailbox.address,
             organization=organization,
             contact=contact,
-            priority=self.mailbox.default_priority,
+            priority=priority,
             team=self.mailbox.team,
             attachments=files,
         )
@@ -416,6 +498,29 @@ class _Ingestion:
         return (f"{name} <{address}>" if name else address or _("unknown sender"))[:200]
 
 
+def _rate_limit() -> tuple[dt.timedelta, int]:
+    window = dt.timedelta(minutes=getattr(settings, "INTAKE_RATE_LIMIT_MINUTES", 10))
+    return window, getattr(settings, "INTAKE_RATE_LIMIT_MESSAGES", 20)
+
+
+def _recent_counts(senders: set[str]) -> dict[str, int]:
+    """How many of each sender's messages became tickets or replies lately (up to the limit).
+
+    Counting stops at the limit: a flood does not make each of its messages dearer.
+    """
+    window, limit = _rate_limit()
+    since = timezone.now() - window
+    counts: dict[str, int] = {}
+    recent = InboundMessage.objects.filter(received_at__gte=since, state=InboundState.INGESTED)
+    if len(senders) == 1:
+        (sender,) = senders
+        counts[sender] = recent.filter(sender=sender)[:limit].count()
+    elif senders:
+        rows = recent.filter(sender__in=senders).values("sender").annotate(n=Count("pk"))
+        counts = {row["sender"]: min(row["n"], limit) for row in rows}
+    return counts
+
+
 def _follow_merges(ticket: Ticket) -> Ticket:
     seen = 0
     while ticket.merged_into_id and seen < 10:
@@ -440,13 +545,25 @@ def known_contact(address: str) -> Contact | None:
     """The contact with this address (any case), through the index on its lower-cased email."""
     if not address:
         return None
-    return (
-        Contact.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=address.lower())
+    return known_contacts({address}).get(address.lower())
+
+
+def known_contacts(addresses: set[str]) -> dict[str, Contact]:
+    """``known_contact`` of several addresses in one query, by lower-cased address."""
+    wanted = {a.lower() for a in addresses if a}
+    if not wanted:
+        return {}
+    rows = (
+        Contact.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=wanted)
         .select_related("organization", "user")
         .order_by("pk")
-        .first()
     )
+    found: dict[str, Contact] = {}
+    for contact in rows:
+        # Keyed by the database's lower-casing, which is what matched the address.
+        found.setdefault(contact.email_lower, contact)
+    return found
 
 
 def organization_by_domain(address: str) -> Organization | None:
