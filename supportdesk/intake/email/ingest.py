@@ -301,7 +301,7 @@ class _Ingestion:
                 body=parsed.new_text[:5000],
                 data={"auto_reply": True, "subject": parsed.subject[:200]},
             )
-            return self._done(ticket, event)
+            return self._done(ticket, event.pk)
         if ticket is not None and ticket.status in (Status.CLOSED, Status.ARCHIVED):
             if self.mailbox.closed_ticket_policy == ClosedTicketPolicy.REOPEN:
                 ticket = ticket_actions.do_transition(
@@ -396,7 +396,7 @@ class _Ingestion:
             % {"addresses": ", ".join(parsed.bounced_recipients) or parsed.from_address},
             data={"bounce": True, "recipients": parsed.bounced_recipients},
         )
-        self._done(reference.ticket, event)
+        self._done(reference.ticket, event.pk)
 
     def _new_ticket(self, linked_to: Ticket | None) -> None:
         parsed, batch = self.parsed, self.batch
@@ -428,13 +428,17 @@ class _Ingestion:
             attachments=files,
         )
         ticket = ticket_actions.do_create_ticket(draft, actor=actor, actor_label=self._label())
-        event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).only("pk").first()
+        event_id = (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED)
+            .values_list("pk", flat=True)
+            .first()
+        )
         if linked_to is not None and linked_to.pk != ticket.pk:
             ticket_actions.do_link_tickets(
                 ticket, linked_to, actor=None, actor_label=SYSTEM_LABEL, kind=LinkKind.RELATED
             )
         self._note_refused(ticket, refused)
-        self._done(ticket, event)
+        self._done(ticket, event_id)
 
     def _reply(self, ticket: Ticket) -> None:
         parsed = self.parsed
@@ -463,7 +467,7 @@ class _Ingestion:
                 ticket, actor=None, actor_label=self._label(), body=body, attachments=files
             )
         self._note_refused(ticket, refused)
-        self._done(ticket, event)
+        self._done(ticket, event.pk)
 
     def _note_refused(self, ticket: Ticket, refused: list[str]) -> None:
         if not refused:
@@ -478,19 +482,19 @@ class _Ingestion:
             data={"refused_attachments": refused},
         )
 
-    def _done(self, ticket: Ticket, event: TicketEvent | None) -> None:
+    def _done(self, ticket: Ticket, event_id: int | None) -> None:
         message = self.message
         message.state = InboundState.INGESTED
         message.ticket = ticket
-        message.event_id = event.pk if event is not None else None
+        message.event_id = event_id
         if self.parsed.message_id:
             # One statement, no savepoint: the reference may already be there (a reply).
             ThreadReference.objects.bulk_create(
                 [ThreadReference(message_id=self.parsed.message_id[:255], ticket=ticket)],
                 ignore_conflicts=True,
             )
-        if self.parsed.html and event is not None:
-            message.html = _html_with_inline_images(self.parsed, event)
+        if self.parsed.html and event_id is not None:
+            message.html = _html_with_inline_images(self.parsed, event_id)
 
     def _label(self) -> str:
         name = self.parsed.from_name.strip()
@@ -632,10 +636,10 @@ def _uploads(attachments: list[ParsedAttachment]) -> tuple[list[SimpleUploadedFi
     return accepted, refused
 
 
-def _html_with_inline_images(parsed: ParsedMail, event: TicketEvent) -> str:
+def _html_with_inline_images(parsed: ParsedMail, event_id: int) -> str:
     if not any(a.content_id for a in parsed.attachments):
         return parsed.html  # already sanitized by the parser; no cid: images to point
-    stored = {a.filename: a.pk for a in Attachment.objects.filter(event=event)}
+    stored = dict(Attachment.objects.filter(event_id=event_id).values_list("filename", "pk"))
     cid_urls: dict[str, str] = {}
     for attachment in parsed.attachments:
         pk = stored.get(clean_filename(attachment.filename))
