@@ -197,9 +197,9 @@ def _by_deadline(
     1. A queue of a few tickets (``SMALL_QUEUE``; an empty one too): read their live clocks
        by ticket and sort them here. Walking the deadline index for them would pass every
        open clock in the desk before giving up (1.1–1.6 s at 100,000 tickets on SQLite).
-    2. Otherwise one statement reads open clocks in deadline order off the ``sla_live_due``
-       / ``sla_open_due`` index and keeps each that is its ticket's earliest and whose
-       ticket is in the queue: two index probes per clock, stopping at a page (1–6 ms).
+    2. Otherwise one statement reads open clocks in deadline order off the partial
+       ``sla_live_due`` index and keeps each that is its ticket's earliest and whose ticket
+       is in the queue: two index probes per clock, stopping at a page (1–6 ms).
        Checking the queue in a second statement (``pk IN`` the chunk's tickets) instead let
        SQLite scan every open ticket through the ``is_open`` index, its sampled statistics
        promising ~1,000 rows (75–120 ms a page, bench/sla_bench.py).
