@@ -100,12 +100,13 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def authenticate(self, raw: str) -> ApiToken | None:
-        token = (
+        # ``key_hash`` is unique: no ORDER BY (see ``tickets.selectors.get_ticket_for_user``).
+        found = list(
             self.select_related("user")
             .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
+            .order_by()[:1]
         )
-        return token
+        return found[0] if found else None
 
 
 class ApiToken(models.Model):

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import base64
 import functools
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet, MultiFernet
+
+# cryptography is imported where a password is encrypted or decrypted, not at start-up: it
+# weighs ~8 MB in every web worker, which only touches mailbox passwords on the admin pages.
 
 # Fixed per purpose: the same secret key gives other keys to other uses.
 _SALT = b"supportdesk.intake"
@@ -29,6 +33,10 @@ class CredentialError(Exception):
 
 @functools.lru_cache(maxsize=8)
 def _fernet(secret: str) -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=_INFO).derive(
         secret.encode("utf-8")
     )
@@ -36,6 +44,8 @@ def _fernet(secret: str) -> Fernet:
 
 
 def _keys() -> MultiFernet:
+    from cryptography.fernet import MultiFernet
+
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet([_fernet(str(secret)) for secret in secrets if secret])
 
@@ -45,6 +55,8 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _keys().decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, UnicodeError, ValueError) as exc:

@@ -31,8 +31,13 @@ class OutboundRow:
 
 def outbound_for_ticket(ticket: Ticket, limit: int = 20) -> list[OutboundRow]:
     """The mail the desk sent (or is trying to send) about a ticket, newest first."""
+    # Only what the list shows (not the bodies): this runs on every agent ticket page.
+    shown = ("kind", "to", "subject", "state", "sent_at", "next_attempt_at", "created_at",
+             "attempts", "last_error")  # fmt: skip
     messages = list(
-        OutboundMessage.objects.filter(ticket=ticket).order_by("-created_at", "-pk")[:limit]
+        OutboundMessage.objects.filter(ticket=ticket)
+        .only(*shown)
+        .order_by("-created_at", "-pk")[:limit]
     )
     bounced_addresses = bounced([a for m in messages for a in m.to])
     rows = []
@@ -59,6 +64,8 @@ def outbound_for_ticket(ticket: Ticket, limit: int = 20) -> list[OutboundRow]:
 
 
 def bounced(addresses: list[str]) -> set[str]:
+    if not addresses:
+        return set()
     return set(
         BouncedAddress.objects.filter(address__in=addresses).values_list("address", flat=True)
     )

@@ -6,11 +6,24 @@ remote image would leak every reader's address to a third party.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
-from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@functools.cache
+def _md() -> MarkdownIt:
+    # Imported on first use, not at start-up: only article pages render Markdown, and the
+    # parser is a few MB in every web worker.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
@@ -30,7 +43,7 @@ def _local_images_only(element: str, attribute: str, value: str) -> str | None:
 
 
 def render_markdown(text: str) -> SafeString:
-    html = _md.render(text or "")
+    html = _md().render(text or "")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

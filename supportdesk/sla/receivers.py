@@ -21,7 +21,11 @@ from django.dispatch import receiver
 from supportdesk.sla.actions import promised_first_response
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.models import Ticket
-from supportdesk.tickets.signals import response_promise, ticket_event_recorded
+from supportdesk.tickets.signals import (
+    announced_in_process,
+    response_promise,
+    ticket_event_recorded,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,9 @@ def clocks_synced_inline() -> Iterator[None]:
     """Within this block clocks are synced in this process, not queued (bulk loads)."""
     token = _inline.set(True)
     try:
-        yield
+        # The events themselves must then reach this receiver here, not in the worker.
+        with announced_in_process():
+            yield
     finally:
         _inline.reset(token)
 

@@ -2,14 +2,16 @@
 
 Each action: (1) locks the ticket row, (2) checks the rule it enforces, (3) changes the
 projection fields, (4) appends a timeline event chained to the previous one, (5) bumps the
-ticket's version, all in one transaction, and (6) after commit, announces each new event
-through ``signals.ticket_event_recorded``. The web UI, the API, intake channels, workers and
-commands all call these functions; nothing else writes tickets or events.
+ticket's version, all in one transaction, and (6) after commit, queues the announcement of
+each new event: the worker sends ``signals.ticket_event_recorded`` (``tasks.announce_event``).
+The web UI, the API, intake channels, workers and commands all call these functions; nothing
+else writes tickets or events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +46,14 @@ from supportdesk.tickets.models import (
     TicketLink,
 )
 from supportdesk.tickets.numbering import next_ticket_number
-from supportdesk.tickets.signals import response_promise, ticket_event_recorded
+from supportdesk.tickets.signals import (
+    is_announced_in_process,
+    response_promise,
+    ticket_event_recorded,
+)
 from supportdesk.tickets.workflow import REQUIRED_INPUT, can_transition
+
+logger = logging.getLogger(__name__)
 
 # Fields an agent may set directly; status, owner and resolution have their own actions.
 EDITABLE_FIELDS = (
@@ -135,12 +143,29 @@ def _append_event(
     event.save()
     ticket.last_event_hash = event.hash
     ticket_id, event_id = ticket.pk, event.pk
-    transaction.on_commit(
-        lambda: ticket_event_recorded.send(
-            Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind
-        )
-    )
+    transaction.on_commit(lambda: _announce(ticket_id, event_id, kind))
     return event
+
+
+def _announced_inline() -> bool:
+    """Whether receivers run at commit in this process (else in the worker, later)."""
+    from huey.contrib.djhuey import HUEY
+
+    return is_announced_in_process() or bool(HUEY.immediate)
+
+
+def _announce(ticket_id: int, event_id: int, kind: str) -> None:
+    """Queues the event's announcement (``tasks.announce_event``): one job for all receivers."""
+    if is_announced_in_process():
+        ticket_event_recorded.send(Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind)
+        return
+    from supportdesk.tickets.tasks import announce_event  # tasks imports this module
+
+    try:
+        announce_event(ticket_id, event_id, str(kind))
+    except Exception:
+        # The change is committed; a queue problem must not turn it into an error page.
+        logger.exception("could not queue event %s of ticket %s", event_id, ticket_id)
 
 
 def _save(ticket: Ticket, fields: Iterable[str], *, at: dt.datetime | None = None) -> None:
@@ -305,8 +330,9 @@ def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str =
         _store_attachments(ticket, event, uploads, actor, is_public=True)
         ticket.version = 1
         ticket.save(update_fields=["last_event_hash", "version"])
-    # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.
-    ticket.refresh_from_db()
+    if _announced_inline():
+        # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.
+        ticket.refresh_from_db()
     return ticket
 
 

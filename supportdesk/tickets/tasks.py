@@ -1,4 +1,12 @@
-"""Periodic sweeps the worker runs over tickets (R-SO-5, R-CL-1).
+"""What the worker does for tickets: announcing new events, and periodic sweeps (R-SO-5, R-CL-1).
+
+Announcing: an action queues one ``announce_event`` job per event after its transaction
+commits, and the worker sends ``signals.ticket_event_recorded`` from there, so routing, SLA
+clocks, mail, the search index and notifications react off the request path. Each of them
+used to queue its own job from the request (each one a write to the queue's store, on the
+embedded SQLite queue a transaction with an fsync); now the request writes one.
+
+Sweeps:
 
 Every sweep works the same way, so any number of workers can run it at once:
 
@@ -24,17 +32,34 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from supportdesk.accounts.choices import Role
 from supportdesk.core.errors import ActionError
 from supportdesk.tickets.actions import do_transition
 from supportdesk.tickets.choices import CloseReason, Status
 from supportdesk.tickets.models import Ticket, TicketEvent
+from supportdesk.tickets.signals import ticket_event_recorded
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+
+
+@db_task()
+def announce_event(ticket_id: int, event_id: int, kind: str) -> None:
+    """Tells every receiver about one committed event; one failing receiver stops no other."""
+    for receiver, result in ticket_event_recorded.send_robust(
+        Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind
+    ):
+        if isinstance(result, Exception):
+            logger.error(
+                "%s failed on event %s of ticket %s",
+                getattr(receiver, "__qualname__", receiver),
+                event_id,
+                ticket_id,
+                exc_info=result,
+            )
 
 
 def system_label() -> str:

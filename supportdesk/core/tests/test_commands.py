@@ -290,6 +290,24 @@ def test_serve_answers_health_checks_and_serves_static_files(tmp_path: Path) -> 
     assert "Shutting down" in server.output and "Finished server process" in server.output
 
 
+def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    # ``serve`` hands over to uvicorn's supervisor (supportdesk/config/server.py), which
+    # starts the workers; the process id stays the one that was started.
+    port = free_port()
+    server = Process(tmp_path, "serve", "--port", str(port), "--workers", "2")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer on /healthz")
+        assert health == (200, b'{"status": "ok", "database": "ok"}')
+        page = server.wait_for(lambda: http_get(f"{base}/login/"), "the sign-in page")
+        assert page[0] == 200 and b"csrfmiddlewaretoken" in page[1]  # type: ignore[index]
+        assert server.stop() in (0, -signal.SIGTERM)
+    finally:
+        server.kill()
+    assert "Started parent process" in server.output
+    assert "Stopping parent process" in server.output
+
+
 def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
     worker = Process(tmp_path, "worker", "--shutdown-timeout", "5")
     try:
@@ -361,7 +379,7 @@ def test_serve_listens_on_a_tcp_socket_so_responses_are_not_delayed_by_nagle() -
 
     from uvicorn.config import Config
 
-    from supportdesk.core.management.commands.serve import _bind_tcp_socket
+    from supportdesk.config.server import _bind_tcp_socket
 
     sock = _bind_tcp_socket(Config("supportdesk.config.asgi:application", host="127.0.0.1", port=0))
     try:
