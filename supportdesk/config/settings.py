@@ -241,5 +241,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # A line per job run and per SMTP connection buries what matters (and the demo's
+    # banner): JOB_LOG_LEVEL=INFO brings them back. The worker's start and stop stay.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "huey": {"level": env_str("JOB_LOG_LEVEL", "WARNING")},
+        "huey.consumer": {"level": "INFO"},
+        "mail.log": {"level": env_str("JOB_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -38,6 +38,7 @@ from django.utils import timezone
 from supportdesk.accounts.choices import Role, TeamKind
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_scenarios import SCENARIOS, Scenario
+from supportdesk.core.history import replaying_history
 from supportdesk.crm.choices import CustomerTier
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
 from supportdesk.intake.models import Mailbox
@@ -896,7 +897,7 @@ def load_demo_data(
     rng = random.Random(seed)
     # The stories' SLA clocks are synced here, not queued for the worker, so every demo
     # ticket shows its clocks from the first page served.
-    with clocks_synced_inline(), transaction.atomic():
+    with replaying_history(), clocks_synced_inline(), transaction.atomic():
         desk = _build_desk()
         plans = _plan(desk, tickets, rng, now)
         for done, plan in enumerate(plans, start=1):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.errors import ActionError, ConflictError
+from supportdesk.core.history import is_replaying_history
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
@@ -143,7 +144,10 @@ def _append_event(
     event.save()
     ticket.last_event_hash = event.hash
     ticket_id, event_id = ticket.pk, event.pk
-    transaction.on_commit(lambda: _announce(ticket_id, event_id, kind))
+    # Read now, not at commit: a test's or a caller's outer transaction may commit later,
+    # outside the replay.
+    replayed = is_replaying_history()
+    transaction.on_commit(lambda: _announce(ticket_id, event_id, kind, replayed=replayed))
     return event
 
 
@@ -154,15 +158,21 @@ def _announced_inline() -> bool:
     return is_announced_in_process() or bool(HUEY.immediate)
 
 
-def _announce(ticket_id: int, event_id: int, kind: str) -> None:
-    """Queues the event's announcement (``tasks.announce_event``): one job for all receivers."""
+def _announce(ticket_id: int, event_id: int, kind: str, *, replayed: bool = False) -> None:
+    """Queues the event's announcement (``tasks.announce_event``): one job for all receivers.
+
+    ``replayed`` marks history being written (``core.history``): receivers keep their records
+    in step but tell nobody (no mail about a months-old reply).
+    """
     if is_announced_in_process():
-        ticket_event_recorded.send(Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind)
+        ticket_event_recorded.send(
+            Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind, replayed=replayed
+        )
         return
     from supportdesk.tickets.tasks import announce_event  # tasks imports this module
 
     try:
-        announce_event(ticket_id, event_id, str(kind))
+        announce_event(ticket_id, event_id, str(kind), replayed)
     except Exception:
         # The change is committed; a queue problem must not turn it into an error page.
         logger.exception("could not queue event %s of ticket %s", event_id, ticket_id)

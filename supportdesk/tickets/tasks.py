@@ -47,10 +47,10 @@ BATCH_SIZE = 200
 
 
 @db_task()
-def announce_event(ticket_id: int, event_id: int, kind: str) -> None:
+def announce_event(ticket_id: int, event_id: int, kind: str, replayed: bool = False) -> None:
     """Tells every receiver about one committed event; one failing receiver stops no other."""
     for receiver, result in ticket_event_recorded.send_robust(
-        Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind
+        Ticket, ticket_id=ticket_id, event_id=event_id, kind=kind, replayed=replayed
     ):
         if isinstance(result, Exception):
             logger.error(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,9 +17,11 @@ from supportdesk.accounts.choices import Role
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_data import DEMO_LOGINS, DEMO_PASSWORD, HISTORY_DAYS, load_demo_data
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
-from supportdesk.tickets import tasks
+from supportdesk.intake.choices import OutboundKind
+from supportdesk.intake.models import OutboundMessage
+from supportdesk.tickets import actions, tasks
 from supportdesk.tickets.choices import Channel, CloseReason, EventKind, Status
-from supportdesk.tickets.models import Attachment, Ticket, TicketEvent
+from supportdesk.tickets.models import Attachment, Priority, Ticket, TicketEvent
 from supportdesk.tickets.selectors import visible_tickets
 from supportdesk.tickets.timeline_integrity import verify_timeline
 
@@ -46,6 +50,32 @@ def test_the_full_demo_desk_has_tickets_in_every_status_and_channel() -> None:
     assert all(Team.objects.get(name=name).members.exists() for name in ("研发", "运维"))
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Attachment.objects.exists()
+
+
+def test_the_demo_history_sends_no_mail_but_a_new_ticket_is_acknowledged(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    # Months of replayed history must not mail hundreds of stale acknowledgements and
+    # replies to the demo customers the moment the demo starts.
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo_data(tickets=40, now=NOW)
+    assert OutboundMessage.objects.count() == 0
+
+    customer = User.objects.get(username="liu.yang")
+    draft = actions.NewTicket(
+        subject="登录后提示 token 失效",
+        description="今天早上开始登录即提示 token 失效。",
+        priority=Priority.objects.get(code="P2"),
+        organization=customer.organization,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = actions.do_create_ticket(draft, actor=customer)
+    ack = OutboundMessage.objects.get()
+    assert (ack.ticket, ack.kind, ack.to) == (
+        ticket,
+        OutboundKind.ACKNOWLEDGEMENT,
+        [customer.email],
+    )
 
 
 def test_loading_twice_adds_nothing() -> None:

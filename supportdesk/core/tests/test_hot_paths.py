@@ -19,7 +19,8 @@ def test_filing_a_ticket_stays_within_its_query_budget_with_every_listener(
     # SLA clocks, the acknowledgement mail and the search index all react to the new ticket
     # (jobs run inline in tests). 86 queries before receivers were told each event's kind
     # and search stopped re-indexing for the two SLA entries that follow every new ticket;
-    # 69 since routing looks for a VIP route and a team rule for every new ticket.
+    # 69 since routing looks for a VIP route and a team rule for every new ticket; 71 since
+    # search queues the ticket for a batched index run (its SAVEPOINTs count here too).
     cast.ticket()
-    with django_assert_max_num_queries(69), django_capture_on_commit_callbacks(execute=True):
+    with django_assert_max_num_queries(71), django_capture_on_commit_callbacks(execute=True):
         cast.ticket()
