@@ -175,6 +175,12 @@ def analyze(text: str, *, for_index: bool = True) -> Analysis:
     return out
 
 
+@lru_cache(maxsize=10_000)
+def _normalized_phrase(phrase: str) -> str:
+    # Synonym phrases are checked against every query: fold each one once, not per query.
+    return normalize(phrase)
+
+
 @dataclass
 class Query:
     words: list[str]
@@ -201,7 +207,7 @@ def analyze_query(text: str, synonyms: list[list[str]] | None = None) -> Query:
         folded = normalize(text)
         extra: list[str] = []
         for group in synonyms:
-            if any(p and normalize(p) in folded for p in group):
+            if any(p and _normalized_phrase(p) in folded for p in group):
                 for phrase in group:
                     extra.extend(analyze(phrase, for_index=False).words)
         words = _unique(words + extra)

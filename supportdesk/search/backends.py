@@ -11,7 +11,9 @@ engine's query syntax: quotes, AND, *, NEAR or a 5,000-character paste cannot fa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -118,13 +120,35 @@ def visibility(
     return f"{cond} AND {restriction}", [*params, *allowed]
 
 
+def scope_tokens(user: User | None, kinds: list[str], *, public_only: bool = False) -> list[str]:
+    """The scope tokens (see migration 0006) of what someone other than an agent may find:
+    public articles, and a customer's own organization's tickets. ``visibility`` stays the
+    rule; these only let the engine start from the right few documents."""
+    kinds = [k for k in kinds if k in DocKind.values] or list(DocKind.values)
+    tokens = ["zzpublic"] if DocKind.ARTICLE in kinds else []
+    if (
+        DocKind.TICKET in kinds
+        and not public_only
+        and user is not None
+        and user.is_authenticated
+        and user.is_customer
+        and user.organization_id is not None
+    ):
+        tokens.append(f"zzorg{user.organization_id}")
+    return tokens
+
+
+def _is_agent(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_agent)
+
+
 def _by_role(user: User | None, kinds: list[str], *, public_only: bool) -> tuple[str, list[Any]]:
     kinds = [k for k in kinds if k in DocKind.values] or list(DocKind.values)
     if public_only:
         if DocKind.ARTICLE not in kinds:
             return "1 = 0", []
         return "(d.kind = %s AND d.is_public)", [DocKind.ARTICLE.value]
-    if user is not None and user.is_authenticated and user.is_active and user.is_agent:
+    if _is_agent(user):
         marks = ", ".join(["%s"] * len(kinds))
         return f"d.kind IN ({marks})", list(kinds)
     parts: list[str] = []
@@ -175,8 +199,19 @@ class SearchBackend:
     # --- reading --------------------------------------------------------------------------
 
     def _match(
-        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+        self,
+        tokens: list[str],
+        *,
+        grams: bool,
+        where: str,
+        params: list[Any],
+        limit: int,
+        scope: list[str] | None = None,
     ) -> list[tuple[int, float]]:
+        """Ids and scores of the best ``limit`` documents matching any of ``tokens`` under
+        ``where``. ``scope``, for anyone but agents: ``where`` admits only a few thousand
+        documents, those carrying one of these scope tokens (``scope_tokens``), so the query
+        starts from them and ranks every match, not just the newest."""
         raise NotImplementedError
 
     def search(
@@ -207,12 +242,19 @@ class SearchBackend:
             where += " AND NOT d.archived"
         excluded = set(exclude or [])
         want = limit + len(excluded)
-        ranked = self._match([index_form(w) for w in q.words], grams=False, where=where,
-                             params=params, limit=want) if q.words else []  # fmt: skip
+        scope = (
+            None
+            if _is_agent(user) and not public_only
+            else scope_tokens(user, kinds or [], public_only=public_only)
+        )
+        ranked = []
+        if q.words:
+            ranked = self._match([index_form(w) for w in q.words], grams=False, where=where,
+                                 params=params, limit=want, scope=scope)  # fmt: skip
         if len(ranked) < want and q.grams:
             seen = {doc_id for doc_id, _ in ranked}
             more = self._match([index_form(g) for g in q.grams], grams=True, where=where,
-                               params=params, limit=want + len(seen))  # fmt: skip
+                               params=params, limit=want + len(seen), scope=scope)  # fmt: skip
             # Gram matches rank after every word match.
             ranked += [(doc_id, score - 1e6) for doc_id, score in more if doc_id not in seen]
         return self._hits(ranked, q, excluded, limit)
@@ -250,68 +292,152 @@ class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
     def _match(
-        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+        self,
+        tokens: list[str],
+        *,
+        grams: bool,
+        where: str,
+        params: list[Any],
+        limit: int,
+        scope: list[str] | None = None,
     ) -> list[tuple[int, float]]:
         terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens if t)
         if not terms:
             return []
         columns = "gram_tokens" if grams else "{title_tokens body_tokens}"
-        weights = "0.0, 0.0, 1.0" if grams else "8.0, 1.0, 0.0"
+        # The fourth column, scope_tokens, never counts towards a score.
+        weights = "0.0, 0.0, 1.0, 0.0" if grams else "8.0, 1.0, 0.0, 0.0"
+        if scope is not None:
+            if not scope:
+                return []
+            allowed = " OR ".join(f'"{token}"' for token in scope)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT d.id, -bm25(search_fts, {weights}) AS score "  # noqa: S608
+                    "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+                    f"WHERE search_fts MATCH %s AND {where} ORDER BY score DESC LIMIT %s",
+                    [f"{columns} : ({terms}) AND scope_tokens : ({allowed})", *params, limit],
+                )
+                return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
         base = (
             "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
             f"WHERE search_fts MATCH %s AND {where}"
         )
-        ranked = (
-            f"SELECT d.id, -bm25(search_fts, {weights}) AS score {base} "
-            "AND search_fts.rowid >= %s ORDER BY score DESC LIMIT %s"
-        )
-        quoted = ['"' + t.replace('"', '""') + '"' for t in tokens if t]
+        match = f"{columns} : ({terms})"
+        tokens = [t for t in tokens if t]
+        quoted = {t: '"' + t.replace('"', '""') + '"' for t in tokens}
+        text = "d.gram_tokens, ''" if grams else "d.title_tokens, d.body_tokens"
+        newest = f"SELECT d.id, {text} {base} ORDER BY search_fts.rowid DESC LIMIT %s"
         with connection.cursor() as cursor:
-            # bm25 over every match of a common word (a sixth of a million tickets) costs
-            # hundreds of milliseconds, so, as on PostgreSQL, only the newest CANDIDATES
-            # matches are ranked. FTS5 walks matches by rowid without scoring them, so the
-            # cut-off row is cheap to find.
-            cursor.execute(
-                f"SELECT search_fts.rowid {base} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET %s",
-                [f"{columns} : ({terms})", *params, CANDIDATES - 1],
-            )
-            row = cursor.fetchone()
-            floor = int(row[0]) if row else 0
-            cursor.execute(ranked, [f"{columns} : ({terms})", *params, floor, limit])
-            scores = {r[0]: float(r[1]) for r in cursor.fetchall()}
-            if floor:
-                # A rare word (Spooler beside 服务) must not lose its few, older matches to
-                # the cut: the words with fewer matches than the cut are ranked in full.
-                rare = [q for q in quoted if self._fewer_than(cursor, f"{columns} : ({q})")]
-                if rare:
-                    cursor.execute(
-                        ranked, [f"{columns} : ({' OR '.join(rare)})", *params, 0, limit]
-                    )
-                    for doc_id, score in cursor.fetchall():
-                        scores.setdefault(doc_id, float(score))
-        return sorted(scores.items(), key=lambda item: -item[1])[:limit]
+            # A common word matches a sixth of a million tickets. FTS5's bm25() counts every
+            # match of each word for its IDF on every query (hundreds of milliseconds), so
+            # only the newest CANDIDATES matches are ranked, as on PostgreSQL: FTS5 walks
+            # matches by rowid without scoring them, so those are cheap to find.
+            cursor.execute(newest, [match, *params, CANDIDATES])
+            rows = cursor.fetchall()
+            if len(rows) < CANDIDATES:
+                # Few matches: bm25() itself, over all of them, is cheap.
+                cursor.execute(
+                    f"SELECT d.id, -bm25(search_fts, {weights}) AS score {base} "
+                    "ORDER BY score DESC LIMIT %s",
+                    [match, *params, limit],
+                )
+                return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+            # A rare word (Spooler beside 服务) must not lose its few, older matches to the
+            # cut: the words with fewer matches than the cut are ranked in full.
+            counts = {t: self._count(cursor, f"{columns} : ({q})") for t, q in quoted.items()}
+            rare = [q for t, q in quoted.items() if counts[t] < CANDIDATES]
+            if rare:
+                cursor.execute(newest, [f"{columns} : ({' OR '.join(rare)})", *params, CANDIDATES])
+                rows += cursor.fetchall()
+            cursor.execute("SELECT max(id) FROM search_searchdocument")
+            total = int(cursor.fetchone()[0] or 1)
+        return _bm25(rows, tokens, counts, total, title_weight=1.0 if grams else 8.0)[:limit]
 
     @staticmethod
-    def _fewer_than(cursor: Any, match: str) -> bool:
+    def _count(cursor: Any, match: str) -> int:
+        """Matches of ``match``, counted up to CANDIDATES."""
         cursor.execute(
             "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
             "LIMIT %s)",
             [match, CANDIDATES],
         )
-        return int(cursor.fetchone()[0]) < CANDIDATES
+        return int(cursor.fetchone()[0])
+
+
+def _bm25(
+    rows: list[tuple[int, str, str]],
+    tokens: list[str],
+    counts: dict[str, int],
+    total: int,
+    *,
+    title_weight: float,
+) -> list[tuple[int, float]]:
+    """FTS5's bm25 (k1 1.2, b 0.75; title weighted over body) over candidate rows (id,
+    title tokens, body tokens), with each word's document frequency counted when it is
+    below CANDIDATES and, above, estimated from its share of the candidates, the newest
+    matches: what bm25() would compute, without reading every match of a common word."""
+    if not rows:
+        return []
+    # Tokens are single-space separated, so " token " finds whole tokens (two adjacent
+    # occurrences count once: a negligible undercount).
+    docs = {
+        doc_id: (f" {title} ", f" {body} ", title.count(" ") + body.count(" ") + 2)
+        for doc_id, title, body in rows
+    }
+    ids = sorted(docs)
+    window = max(1, ids[-1] - ids[0] + 1)
+    avg_len = sum(d[2] for d in docs.values()) / len(docs)
+    weights = {}
+    for token in tokens:
+        needle = f" {token} "
+        df = counts.get(token, CANDIDATES)
+        if df >= CANDIDATES:
+            share = sum(1 for t, b, _ in docs.values() if needle in t or needle in b)
+            df = max(df, round(share / window * total))
+        weights[needle] = max(1e-6, math.log((total - df + 0.5) / (df + 0.5)))
+    scored = []
+    for doc_id, (title, body, length) in docs.items():
+        norm = 1.2 * (0.25 + 0.75 * length / avg_len)
+        score = 0.0
+        for needle, idf in weights.items():
+            tf = title_weight * title.count(needle) + body.count(needle)
+            if tf:
+                score += idf * tf * 2.2 / (tf + norm)
+        scored.append((doc_id, score))
+    scored.sort(key=itemgetter(1, 0), reverse=True)
+    return scored
 
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
     def _match(
-        self, tokens: list[str], *, grams: bool, where: str, params: list[Any], limit: int
+        self,
+        tokens: list[str],
+        *,
+        grams: bool,
+        where: str,
+        params: list[Any],
+        limit: int,
+        scope: list[str] | None = None,
     ) -> list[tuple[int, float]]:
         column = "tsv_grams" if grams else "tsv"
         quoted = ["'" + t.replace("\\", "").replace("'", "") + "'" for t in tokens if t]
         terms = " | ".join(quoted)
         if not terms:
             return []
+        if scope is not None:
+            # Every match is ranked; the planner starts from search_doc_kind_org (a customer's
+            # few thousand documents) or, for a rare word, from the GIN index.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT d.id, ts_rank(d.{column}, to_tsquery('simple', %s)) AS score "  # noqa: S608
+                    f"FROM search_searchdocument d WHERE d.{column} @@ to_tsquery('simple', %s) "
+                    f"AND {where} ORDER BY score DESC, d.id DESC LIMIT %s",
+                    [terms, terms, *params, limit],
+                )
+                return [(row[0], float(row[1])) for row in cursor.fetchall()]
         # Ranking reads each match's tsvector; a common word can match a large share of the
         # documents, so only the newest CANDIDATES matches are ranked.
         sql = (

@@ -34,6 +34,13 @@ def _public_replies() -> Prefetch:
     )
 
 
+# What ``ticket_fields`` reads: loading only these halves the cost of a batch's read.
+TICKET_FIELDS = (
+    "number", "subject", "description", "steps_tried", "solution", "root_cause",
+    "organization_id", "status", "is_open", "archived_at",
+)  # fmt: skip
+
+
 def ticket_fields(ticket: Ticket) -> DocFields:
     replies = getattr(ticket, "public_replies", None)
     if replies is None:
@@ -110,9 +117,9 @@ def index_tickets(ticket_ids: list[int]) -> int:
     from supportdesk.search.backends import _state
 
     tickets = list(
-        Ticket.objects.filter(pk__in=ticket_ids, merged_into__isnull=True).prefetch_related(
-            _public_replies()
-        )
+        Ticket.objects.filter(pk__in=ticket_ids, merged_into__isnull=True)
+        .only(*TICKET_FIELDS)
+        .prefetch_related(_public_replies())
     )
     values = {t.pk: document_values(ticket_fields(t)) for t in tickets}
     gone = set(ticket_ids) - values.keys()

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from supportdesk.knowledge.actions import do_create_article, do_update_article
 from supportdesk.search.choices import DocKind
@@ -102,3 +103,18 @@ def test_changes_during_a_rebuild_reach_both_the_serving_and_the_new_generation(
     generations = SearchDocument.objects.filter(kind=DocKind.TICKET, object_id=ticket.pk)
     assert sorted(generations.values_list("generation", flat=True)) == [1, 99]
     assert kinds_and_ids(search("放行", user=cast.l1)) == [(DocKind.TICKET, ticket.pk)]
+
+
+def test_beyond_the_ranking_cut_title_matches_and_rare_words_still_win(cast, monkeypatch):
+    # At scale only the newest CANDIDATES matches of a common word are ranked; a cut of 3
+    # leaves the oldest tickets here beyond it.
+    monkeypatch.setattr("supportdesk.search.backends.CANDIDATES", 3)
+    rare = cast.ticket(subject="打印队列卡住", description="Spooler 服务停止，报表导出也受影响")
+    for i in range(5):
+        cast.ticket(subject=f"月末第{i}次处理", description="财务部门无法打开报表导出页面")
+    in_title = cast.ticket(subject="报表导出失败", description="点击按钮后没有反应")
+    assert search("报表导出", user=cast.l1, limit=10)[0].object_id == in_title.pk
+    if connection.vendor == "sqlite":
+        # PostgreSQL ranks only the newest matches, rare words included (bench/RESULTS.md,
+        # issue 5: its misses); SQLite ranks the rare words' matches in full.
+        assert search("Spooler 导出", user=cast.l1)[0].object_id == rare.pk
