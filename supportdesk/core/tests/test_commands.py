@@ -361,6 +361,15 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
                 return db.execute(query).fetchone() == (1,)
 
         demo.wait_for(mailed_ticket, "the mailed ticket", 60)
+        # With no mail server of the user's, the acknowledgement is written to a file.
+        assert f"written to files in {tmp_path / 'sent-mail'}" in output
+        sent = tmp_path / "sent-mail"
+
+        def acknowledgement() -> bool:
+            mails = [p.read_bytes() for p in sent.glob("*.log")] if sent.exists() else []
+            return any(b"To: li.na@example.com" in mail for mail in mails)
+
+        demo.wait_for(acknowledgement, "the acknowledgement", 60)
         assert http_get(f"http://127.0.0.1:{port}/healthz") is not None
         assert (http_get(f"http://127.0.0.1:{port}/login/") or (0,))[0] == 200
         assert demo.stop(signal.SIGINT) == 0

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -118,7 +119,14 @@ class Command(BaseCommand):
         return subprocess.Popen(  # noqa: S603 - our own interpreter and command
             [sys.executable, "-m", "supportdesk.config.cli", *command, "--skip-checks"],
             start_new_session=True,
+            env=_demo_env(),
         )
+
+    @staticmethod
+    def _mail_out() -> str:
+        if _demo_env().get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
+            return f"written to files in {settings.EMAIL_FILE_PATH} (no mail leaves this machine)"
+        return f"sent through {os.environ.get('EMAIL_HOST', 'EMAIL_BACKEND')}"
 
     def _check_alive(self, children: dict[str, subprocess.Popen[bytes]], port: int) -> None:
         for name, child in children.items():
@@ -183,6 +191,7 @@ class Command(BaseCommand):
             f"  API (OpenAPI)      {base}/api/v1/openapi.json",
             f"  Mail in (SMTP)     smtp://{HOST}:{smtp_port}: mail to {DEMO_MAILBOX} (or any"
             " mailbox set up under Administration) becomes a ticket",
+            f"  Mail out           {self._mail_out()}",
             f"  Sign in            {base}/login/",
             "",
             f"Demo logins (every password is {DEMO_PASSWORD!r}):",
@@ -215,3 +224,13 @@ class Command(BaseCommand):
                 self.stderr.write(f"The {name} did not stop in {STOP_TIMEOUT:.0f} s; killing it.")
                 child.kill()
                 child.wait()
+
+
+def _demo_env() -> dict[str, str]:
+    """Without a mail server of the user's own (EMAIL_HOST), the demo's outgoing mail
+    (acknowledgements, replies, notifications) is written to files instead of retrying
+    against a localhost:25 that isn't there; nothing leaves the machine."""
+    env = dict(os.environ)
+    if "EMAIL_HOST" not in env and "EMAIL_BACKEND" not in env:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    return env
