@@ -38,7 +38,7 @@ from django.utils import timezone
 from supportdesk.accounts.choices import Role, TeamKind
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_scenarios import SCENARIOS, Scenario
-from supportdesk.core.history import replaying_history
+from supportdesk.core.history import announce_written, replaying_history
 from supportdesk.crm.choices import CustomerTier
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
 from supportdesk.intake.models import Mailbox
@@ -510,6 +510,7 @@ def _pick_channel(scenario: Scenario, rng: random.Random) -> str:
 def _clock(moment: dt.datetime) -> Iterator[None]:
     with time_machine.travel(moment, tick=False):
         yield
+        announce_written()
 
 
 @dataclass
@@ -906,6 +907,7 @@ def load_demo_data(
                 progress(done, len(plans))
         knowledge_demo.load_demo(now=now)
         routing_demo.load_demo()
+        announce_written()
         _demo_mailbox(desk)
     return len(plans)
 

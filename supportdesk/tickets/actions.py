@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.errors import ActionError, ConflictError
-from supportdesk.core.history import is_replaying_history
+from supportdesk.core.history import hold_until_step_ends, is_replaying_history
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
@@ -147,7 +147,12 @@ def _append_event(
     # Read now, not at commit: a test's or a caller's outer transaction may commit later,
     # outside the replay.
     replayed = is_replaying_history()
-    transaction.on_commit(lambda: _announce(ticket_id, event_id, kind, replayed=replayed))
+
+    def announce() -> None:
+        _announce(ticket_id, event_id, kind, replayed=replayed)
+
+    if not hold_until_step_ends(announce):
+        transaction.on_commit(announce)
     return event
 
 

@@ -108,6 +108,12 @@ def test_demo_history_is_in_the_past_and_every_timeline_is_intact() -> None:
     load_demo_data(tickets=60, now=NOW)
     events = TicketEvent.objects.all()
     assert not events.filter(created_at__gt=NOW).exists()
+    # The SLA's entries are written as the story goes, at the moments they explain (a
+    # clock starts when its ticket is filed), not all at once when the load ends.
+    for ticket in Ticket.objects.all():
+        filed = events.get(ticket=ticket, kind=EventKind.CREATED).created_at
+        first_sla = events.filter(ticket=ticket, kind=EventKind.SLA).order_by("pk").first()
+        assert first_sla is not None and first_sla.created_at == filed, ticket.number
     assert not events.filter(created_at__lt=NOW - dt.timedelta(days=HISTORY_DAYS)).exists()
     shanghai = ZoneInfo(settings.TIME_ZONE)
     for ticket in Ticket.objects.all():
