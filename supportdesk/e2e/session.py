@@ -14,7 +14,7 @@ def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserCo
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
     expect(page.get_by_test_id("current-user")).to_be_visible()
     return context, page

@@ -30,8 +30,10 @@ def move_to(page: Page, status: str, **fields: str) -> None:
             control.select_option(value)
         else:
             control.fill(value)
-    block.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    # Wait for the next page itself: wait_for_load_state() right after a click can return
+    # for the page being left, and the next step then clicks before htmx is ready.
+    with page.expect_navigation():
+        block.locator("button[type=submit]").click()
 
 
 def assign(page: Page, team_id: int, user_id: int, note: str = "") -> None:
@@ -41,8 +43,8 @@ def assign(page: Page, team_id: int, user_id: int, note: str = "") -> None:
     form.locator("[name=assignee]").select_option(str(user_id))
     if note:
         form.locator("[name=note]").fill(note)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
 
 
 def test_customer_request_travels_to_a_confirmed_fix(
@@ -61,8 +63,8 @@ def test_customer_request_travels_to_a_confirmed_fix(
     customer.select_option("[name=installed_product]", str(cast.product.pk))
     customer.fill("[name=env_browser]", "Chrome 118")
     customer.set_input_files("[name=attachments]", str(screenshot))
-    customer.click("form button.primary[type=submit]")
-    customer.wait_for_load_state()
+    with customer.expect_navigation():
+        customer.click("form button.primary[type=submit]")
     ticket = Ticket.objects.get()
     expect(customer.locator("body")).to_contain_text(ticket.number)
     expect(customer.locator("body")).to_contain_text("30")  # P1: a response within 30 minutes
@@ -71,8 +73,8 @@ def test_customer_request_travels_to_a_confirmed_fix(
     # 2. L1 finds it among the unassigned tickets and takes it.
     l1_ctx, l1 = signed_in(browser, live_server.url, "chen.l1")
     l1.goto("/desk/?queue=unassigned")
-    l1.click(f"a:has-text('{ticket.number}')")
-    l1.wait_for_load_state()
+    with l1.expect_navigation():
+        l1.click(f"a:has-text('{ticket.number}')")
     expect(l1.locator("body")).to_contain_text("登录报错截图.png")
     # The edit form is fetched when opened, already holding what the customer entered.
     l1.locator("#fields summary").click()
@@ -84,18 +86,18 @@ def test_customer_request_travels_to_a_confirmed_fix(
     l1.locator("#step summary").click()
     l1.fill("#step [name=action]", "检查网络连通性与系统时间")
     l1.fill("#step [name=result]", "网络正常，服务器时间偏差 8 分钟")
-    l1.click("#step button[type=submit]")
-    l1.wait_for_load_state()
+    with l1.expect_navigation():
+        l1.click("#step button[type=submit]")
     l1.fill("#reply [name=body]", "您好，我们已定位到与服务器时间有关，正在转交二线处理。")
-    l1.click("#reply button[type=submit]")
-    l1.wait_for_load_state()
+    with l1.expect_navigation():
+        l1.click("#reply button[type=submit]")
     assign(l1, cast.l2_team.pk, cast.l2.pk, note="服务器时间偏差导致 token 校验失败，请二线处理")
 
     # 4. L2 analyses and resolves with a solution in numbered steps.
     l2_ctx, l2 = signed_in(browser, live_server.url, "zhao.l2")
     l2.goto("/desk/?queue=mine")
-    l2.click(f"a:has-text('{ticket.number}')")
-    l2.wait_for_load_state()
+    with l2.expect_navigation():
+        l2.click(f"a:has-text('{ticket.number}')")
     move_to(l2, Status.ANALYZING)
     move_to(
         l2,
@@ -109,8 +111,9 @@ def test_customer_request_travels_to_a_confirmed_fix(
     # 5. The customer sees the solution and confirms the fix; the ticket closes.
     customer.goto(f"/portal/tickets/{ticket.number}/")
     expect(customer.locator("body")).to_contain_text("校准服务器 NTP 时间")
-    customer.click(f"form[action$='/portal/tickets/{ticket.number}/confirm/'] button[type=submit]")
-    customer.wait_for_load_state()
+    with customer.expect_navigation():
+        confirm = f"form[action$='/portal/tickets/{ticket.number}/confirm/']"
+        customer.click(f"{confirm} button[type=submit]")
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert ticket.close_reason == CloseReason.CUSTOMER_CONFIRMED
