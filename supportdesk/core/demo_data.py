@@ -39,6 +39,7 @@ from supportdesk.accounts.choices import Role, TeamKind
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.demo_scenarios import SCENARIOS, Scenario
 from supportdesk.core.history import announce_written, replaying_history
+from supportdesk.core.memo import lookups_shared
 from supportdesk.crm.choices import CustomerTier
 from supportdesk.crm.models import Contact, InstalledProduct, Organization, Product, ProductVersion
 from supportdesk.intake.models import Mailbox
@@ -898,7 +899,8 @@ def load_demo_data(
     rng = random.Random(seed)
     # The stories' SLA clocks are synced here, not queued for the worker, so every demo
     # ticket shows its clocks from the first page served.
-    with replaying_history(), clocks_synced_inline(), transaction.atomic():
+    # One burst of work: SLA policies and calendars are read once, not per replayed event.
+    with replaying_history(), lookups_shared(), clocks_synced_inline(), transaction.atomic():
         desk = _build_desk()
         plans = _plan(desk, tickets, rng, now)
         for done, plan in enumerate(plans, start=1):

@@ -87,7 +87,11 @@ class CalendarCache:
 
     def get(self, calendar_id: int) -> Calendar:
         if calendar_id not in self._by_id:
-            self._by_id[calendar_id] = BusinessCalendar.objects.get(pk=calendar_id).as_calendar()
+            # Also shared across a burst of work (a mail batch, the demo's replay).
+            self._by_id[calendar_id] = remembered(
+                ("sla.calendar", calendar_id),
+                lambda: BusinessCalendar.objects.get(pk=calendar_id).as_calendar(),
+            )
         return self._by_id[calendar_id]
 
 
