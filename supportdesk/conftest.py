@@ -6,7 +6,10 @@ priority scheme, L1 and L2 teams, an L1 and an L2 engineer, a team lead and an a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from huey.contrib.djhuey import HUEY
 
 from supportdesk.tests_support import Cast, make_cast
 
@@ -14,3 +17,15 @@ from supportdesk.tests_support import Cast, make_cast
 @pytest.fixture
 def cast(db: None) -> Cast:
     return make_cast()
+
+
+@pytest.fixture
+def queued_jobs() -> Iterator[None]:
+    """Jobs go to the real queue (a SQLite file) until ``tests_support.run_worker`` runs them."""
+    HUEY.immediate = False
+    HUEY.flush()
+    try:
+        yield
+    finally:
+        HUEY.flush()
+        HUEY.immediate = True

@@ -117,3 +117,21 @@ def database_url_for_subprocesses() -> str:
         return f"sqlite:///{s['NAME']}"
     host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{port}/{s['NAME']}"
+
+
+# --- the worker's queue in tests --------------------------------------------------------
+# Jobs normally run inline in tests; the ``queued_jobs`` fixture (conftest) sends them to the
+# real queue (a SQLite file) instead, until ``run_worker`` runs them as the worker would.
+
+
+def queued_task_names() -> list[str]:
+    from huey.contrib.djhuey import HUEY
+
+    return [HUEY.deserialize_task(item).name for item in HUEY.storage.enqueued_items()]
+
+
+def run_worker() -> None:
+    from huey.contrib.djhuey import HUEY
+
+    while (task := HUEY.dequeue()) is not None:
+        HUEY.execute(task)

@@ -1,38 +1,15 @@
 """Indexing keeps up with bursts: changes mark tickets pending, one worker job drains them."""
 
-from collections.abc import Iterator
-
 import pytest
 from huey.contrib.djhuey import HUEY
 
 from supportdesk.search.choices import DocKind
 from supportdesk.search.models import PendingTicket
 from supportdesk.search.service import search
+from supportdesk.tests_support import queued_task_names, run_worker
 from supportdesk.tickets.actions import do_add_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def queued_jobs(tmp_path) -> Iterator[None]:
-    """Jobs go to the real queue (a SQLite file) instead of running inline, until
-    ``run_worker`` runs them as the worker process would."""
-    HUEY.immediate = False
-    HUEY.flush()
-    try:
-        yield
-    finally:
-        HUEY.flush()
-        HUEY.immediate = True
-
-
-def queued_task_names() -> list[str]:
-    return [HUEY.deserialize_task(item).name for item in HUEY.storage.enqueued_items()]
-
-
-def run_worker() -> None:
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
 
 
 def run_announcements() -> None:

@@ -10,27 +10,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from huey.contrib.djhuey import HUEY
 
 from supportdesk.accounts.models import ApiToken
-from supportdesk.tests_support import Cast
+from supportdesk.tests_support import Cast, queued_task_names, run_worker
 from supportdesk.tickets.actions import do_add_reply
 from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.signals import announced_in_process, ticket_event_recorded
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def queued_jobs() -> Iterator[None]:
-    """Jobs go to the real queue (a SQLite file) until ``run_worker`` runs them."""
-    HUEY.immediate = False
-    HUEY.flush()
-    try:
-        yield
-    finally:
-        HUEY.flush()
-        HUEY.immediate = True
 
 
 @pytest.fixture
@@ -46,15 +33,6 @@ def heard() -> Iterator[list[tuple[int, str]]]:
         yield calls
     finally:
         ticket_event_recorded.disconnect(dispatch_uid="test-announce-listener")
-
-
-def queued_task_names() -> list[str]:
-    return [HUEY.deserialize_task(item).name for item in HUEY.storage.enqueued_items()]
-
-
-def run_worker() -> None:
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
 
 
 def test_receivers_hear_of_a_new_ticket_from_the_worker_not_the_request(
