@@ -45,10 +45,10 @@ from supportdesk.crm.models import Contact, InstalledProduct, Organization, Prod
 from supportdesk.intake.models import Mailbox
 from supportdesk.knowledge import demo as knowledge_demo
 from supportdesk.routing import demo as routing_demo
-from supportdesk.sla.receivers import clocks_synced_inline
 from supportdesk.tickets import actions
 from supportdesk.tickets.choices import CallDirection, Channel, CloseReason, Status
 from supportdesk.tickets.models import Category, Priority, Ticket
+from supportdesk.tickets.signals import announced_in_process
 from supportdesk.tickets.tasks import system_label
 
 # Printed by ``supportdesk demo``: a demo's passwords are public by design.
@@ -897,10 +897,10 @@ def load_demo_data(
         return 0
     now = now or timezone.now()
     rng = random.Random(seed)
-    # The stories' SLA clocks are synced here, not queued for the worker, so every demo
-    # ticket shows its clocks from the first page served.
-    # One burst of work: SLA policies and calendars are read once, not per replayed event.
-    with replaying_history(), lookups_shared(), clocks_synced_inline(), transaction.atomic():
+    # Events are announced here, not queued for the worker, so every demo ticket shows its
+    # SLA clocks from the first page served; one burst of work, so SLA policies and
+    # calendars are read once, not per replayed event.
+    with replaying_history(), lookups_shared(), announced_in_process(), transaction.atomic():
         desk = _build_desk()
         plans = _plan(desk, tickets, rng, now)
         for done, plan in enumerate(plans, start=1):

@@ -32,6 +32,7 @@ from supportdesk.knowledge.forms import (
 from supportdesk.knowledge.models import Article, ArticleFile
 from supportdesk.knowledge.rendering import render_markdown
 from supportdesk.knowledge.selectors import get_article_for_user, visible_articles
+from supportdesk.tickets.permissions import agent_or_404
 from supportdesk.tickets.selectors import get_ticket_for_user
 
 LIST_SIZE = 50
@@ -305,9 +306,7 @@ def article_file(request: HttpRequest, pk: int) -> FileResponse:
 def canned_replies(request: HttpRequest, number: str) -> JsonResponse:
     """The reply box's picker (R-IN-3): every canned reply, filled from this ticket on the
     server, in the customer's language first. Agents only, and only on tickets they may see."""
-    user = _user(request)
-    if not user.is_agent:
-        raise Http404
+    user = agent_or_404(_user(request))
     ticket = get_ticket_for_user(user, number)
     customer = customer_of(ticket)[1]
     language = customer.language if customer else settings.LANGUAGE_CODE

@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,14 +22,12 @@ from supportdesk.playbooks.choices import StepResult
 from supportdesk.playbooks.forms import DataRequestForm, ReproductionForm, StepForm
 from supportdesk.playbooks.models import DataRequestTemplate, Playbook
 from supportdesk.playbooks.selectors import data_requests, playbook_runs, reproductions
+from supportdesk.tickets.permissions import agent_or_404
 from supportdesk.tickets.selectors import get_ticket_for_user
 
 
 def _agent(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_agent:
-        raise Http404
-    return user
+    return agent_or_404(cast(User, request.user))
 
 
 @login_required

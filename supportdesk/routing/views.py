@@ -35,14 +35,12 @@ from supportdesk.routing.forms import (
     ThreadMessageForm,
 )
 from supportdesk.tickets.models import Ticket
+from supportdesk.tickets.permissions import agent_or_404
 from supportdesk.tickets.selectors import get_ticket_for_user
 
 
 def _agent(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_agent:
-        raise Http404
-    return user
+    return agent_or_404(cast(User, request.user))
 
 
 def _panel_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[str, Any]:

@@ -69,13 +69,3 @@ def retarget_calendar(calendar_id: int) -> int:
     moved = do_retarget_calendar(calendar_id)
     logger.info("SLA: calendar %s edited, %d clock(s) re-targeted", calendar_id, moved)
     return moved
-
-
-@db_task()
-def sync_clocks(ticket_id: int, event_id: int | None) -> None:
-    """A ticket changed: start, pause, resume, re-target or complete its clocks (R-SL-1)."""
-    from supportdesk.sla.actions import sync_ticket_clocks
-    from supportdesk.sla.emergency import declare_for_most_urgent
-
-    sync_ticket_clocks(ticket_id, cause_id=event_id)
-    declare_for_most_urgent(ticket_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.http import Http404
+
 from supportdesk.tickets.choices import Status
 
 if TYPE_CHECKING:
@@ -19,6 +21,13 @@ CUSTOMER_TRANSITIONS = {
 
 def is_agent(user: User) -> bool:
     return bool(user.is_active and user.is_agent)
+
+
+def agent_or_404(user: User) -> User:
+    """The user, when staff: pages for agents don't exist for anyone else."""
+    if not is_agent(user):
+        raise Http404
+    return user
 
 
 def is_customer_of(user: User, ticket: Ticket) -> bool:
