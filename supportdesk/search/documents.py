@@ -12,6 +12,7 @@ from django.utils import timezone
 from supportdesk.crm.models import Contact, Organization
 from supportdesk.knowledge.choices import ArticleStatus
 from supportdesk.knowledge.models import Article
+from supportdesk.search.analysis import ANALYZER_VERSION
 from supportdesk.search.backends import DocFields, document_values, get_backend
 from supportdesk.search.choices import DocKind
 from supportdesk.search.models import IndexState, PendingTicket, SearchDocument
@@ -236,11 +237,21 @@ def _all_documents() -> Iterator[tuple[str, int, DocFields]]:
         yield DocKind.CONTACT, contact.pk, contact_fields(contact)
 
 
+def stale_analyzer() -> int | None:
+    """The analyzer version of the active generation when it is not this code's (the index
+    was built before an upgrade that changes tokens, and needs a rebuild), else None."""
+    state = IndexState.objects.first()
+    if state is None or state.analyzer == ANALYZER_VERSION:
+        return None
+    return state.analyzer
+
+
 def rebuild() -> int:
     """Fills a new generation while searches keep reading the current one, then swaps.
 
     Changes indexed during the rebuild are written to both generations; the rebuild's
-    own (possibly older) copy of such a document loses (``ignore_conflicts``).
+    own (possibly older) copy of such a document loses (``ignore_conflicts``). The new
+    generation is stamped with this code's analyzer version.
     """
     with transaction.atomic():
         state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
@@ -265,6 +276,7 @@ def rebuild() -> int:
     with transaction.atomic():
         state = IndexState.objects.select_for_update().get(pk=1)
         state.active, state.building = target, None
+        state.analyzer = ANALYZER_VERSION
         state.save()
     # Old generations go after the swap, in batches, so no search ever sees an empty index.
     while True:

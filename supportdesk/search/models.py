@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from supportdesk.search.analysis import analyzer_version
 from supportdesk.search.choices import DocKind
 
 
@@ -54,6 +55,10 @@ class IndexState(models.Model):
 
     active = models.PositiveIntegerField(default=1)
     building = models.PositiveIntegerField(null=True, blank=True)
+    # ``analysis.ANALYZER_VERSION`` of the code that built the active generation: when the
+    # code's differs, queries are analysed differently from the stored documents, and the
+    # index needs ``supportdesk reindex`` (the worker warns until it is done).
+    analyzer = models.PositiveIntegerField(default=analyzer_version)
 
     def __str__(self) -> str:
         return f"active={self.active} building={self.building}"

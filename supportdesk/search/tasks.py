@@ -8,11 +8,14 @@ burst, not one per change.
 
 from __future__ import annotations
 
+import logging
+
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from supportdesk.search import documents
 
+logger = logging.getLogger(__name__)
 DRAIN_QUEUED = "search:index-pending-queued"
 
 
@@ -37,6 +40,20 @@ def index_pending_tickets_sweep() -> None:
     # Catches what a crashed job left pending (its flag was cleared, its claim rolled back).
     HUEY.delete(DRAIN_QUEUED)
     documents.index_pending()
+
+
+@db_periodic_task(crontab(minute="0"))
+def warn_if_index_stale() -> None:
+    # Not rebuilt here: at a million tickets a rebuild holds a worker for a quarter of an
+    # hour, which the operator should choose (``supportdesk reindex``, searches keep working).
+    stale = documents.stale_analyzer()
+    if stale is not None:
+        logger.warning(
+            "the search index was built by analyzer version %s, this code is version %s: "
+            "run `supportdesk reindex` (some searches miss until then)",
+            stale,
+            documents.ANALYZER_VERSION,
+        )
 
 
 @db_task()

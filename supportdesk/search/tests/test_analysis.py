@@ -17,6 +17,13 @@ def test_chinese_is_segmented_into_words_not_characters():
     assert "网络" in words
 
 
+def test_support_vocabulary_is_found_as_whole_words():
+    # 闭环管理 and 同步失败 are not in jieba's general dictionary: DOMAIN_WORDS adds them.
+    assert "闭环管理" in analyze("工单进入闭环管理").words
+    assert "同步失败" in analyze("同步失败了").words
+    assert analyze_query("同步失败").words == ["同步", "失败", "同步失败"]
+
+
 def test_identifiers_stay_whole_tokens():
     found = analyze("ERR_1024 on 5.2.1 from 192.168.1.10, code 0x80070005, SN-2024-AB12")
     for token in ["err_1024", "5.2.1", "192.168.1.10", "0x80070005", "sn-2024-ab12"]:
