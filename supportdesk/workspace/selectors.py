@@ -1,14 +1,16 @@
-"""Reads the workspace needs beyond ``tickets.selectors``: capped queue counts, links."""
+"""Reads the workspace needs beyond ``tickets.selectors``: capped queue counts, the ticket
+page's ticket and links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import Http404
 
 from supportdesk.accounts.models import User
 from supportdesk.tickets.models import Ticket, TicketLink
-from supportdesk.tickets.selectors import queue_queryset
+from supportdesk.tickets.selectors import QUEUE_SELECT_RELATED, queue_queryset, visible_tickets
 
 # Counts stop here: "99+" is all an engineer needs, and a capped count reads at most this
 # many index entries however many tickets there are.
@@ -33,11 +35,48 @@ def queue_counts(user: User) -> dict[str, QueueCount]:
     return counts
 
 
+# What the ticket page shows of related rows. Not ``merged_into``: only merged (closed)
+# tickets have one, and joining a second ticket's forty columns for every page cost more
+# than the lazy read the few merged ones make.
+PAGE_SELECT_RELATED = (
+    *QUEUE_SELECT_RELATED,
+    "contact",
+    "installed_product__product",
+    "installed_product__version",
+    "created_by",
+)
+
+
+def ticket_for_page(user: User, number: str) -> Ticket:
+    """The ticket of the agent's ticket page, access-checked like ``get_ticket_for_user``."""
+    found = list(
+        visible_tickets(user)
+        .select_related(*PAGE_SELECT_RELATED)
+        .filter(number=number)
+        .order_by()[:1]
+    )
+    if not found:
+        raise Http404("no such ticket")
+    return found[0]
+
+
+# The link list shows the other ticket's number, subject and status: loading only those
+# halves the query's cost (two joined tickets of forty columns each otherwise).
+LINK_COLUMNS = (
+    "kind",
+    "created_at",
+    "from_ticket_id",
+    "to_ticket_id",
+    *(f"{side}__{name}" for side in ("from_ticket", "to_ticket")
+      for name in ("number", "subject", "status")),
+)  # fmt: skip
+
+
 def ticket_links(ticket: Ticket) -> list[TicketLink]:
     links = TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket))
     # A ticket has a handful of links: sorted here, as an ORDER BY over two joined tickets'
     # columns costs Django's compiler more than the query.
     return sorted(
-        links.select_related("from_ticket", "to_ticket").order_by(),
+        links.select_related("from_ticket", "to_ticket").only(*LINK_COLUMNS).order_by(),
         key=lambda link: (link.created_at, link.pk),
     )

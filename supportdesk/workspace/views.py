@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -83,6 +83,23 @@ def _with_params(params: QueryDict, **changes: str | None) -> str:
         else:
             merged[key] = value
     return "?" + merged.urlencode()
+
+
+# A stand-in ticket number: URL patterns of a ticket are reversed once per process with it,
+# and each page fills in its number (reverse() per link was a twentieth of the ticket page).
+_NUMBER = "TS0NUMBER0"
+
+
+@lru_cache(maxsize=64)
+def _ticket_url_pattern(name: str, prefix: str, extra: tuple[str, ...]) -> str:
+    return reverse(name, args=[_NUMBER, *extra])
+
+
+def ticket_url(name: str, number: str, *extra: str) -> str:
+    """``reverse(name, args=[number, *extra])`` for the workspace's ticket URLs."""
+    if not number.isalnum():  # never for the desk's own numbers; reverse() quotes the rest
+        return reverse(name, args=[number, *extra])
+    return _ticket_url_pattern(name, get_script_prefix(), extra).replace(_NUMBER, number)
 
 
 # --- queues -------------------------------------------------------------------------------
@@ -168,6 +185,7 @@ class TransitionBlock:
     form: TransitionForm | None
     fields: list[django_forms.BoundField]
     is_open: bool
+    load_url: str = ""
 
 
 def _transition_fields(target: Status) -> list[str]:
@@ -198,6 +216,7 @@ def _transition_blocks(ticket: Ticket, failed: TransitionForm | None) -> list[Tr
         if target not in allowed:
             continue
         form = failed if failed is not None and failed_target == target.value else None
+        load_url = ticket_url("workspace:ticket_transition_form", ticket.number, target.value)
         blocks.append(
             TransitionBlock(
                 target=target.value,
@@ -206,6 +225,7 @@ def _transition_blocks(ticket: Ticket, failed: TransitionForm | None) -> list[Tr
                 form=form,
                 fields=[form[name] for name in _transition_fields(target)] if form else [],
                 is_open=form is not None,
+                load_url=f"{load_url}?version={ticket.version}",
             )
         )
     return blocks
@@ -273,6 +293,12 @@ def _fields_html(form: django_forms.Form) -> SafeString:
     return _blank_fields(type(form), str(form.auto_id), get_language() or "")
 
 
+_TEXT_LABELS = {
+    name: Ticket._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+    for name in ("steps_tried", "root_cause")
+}
+
+
 def _ticket_page(
     request: HttpRequest,
     ticket: Ticket,
@@ -288,19 +314,22 @@ def _ticket_page(
     transitions = _transition_blocks(ticket, failed_transition)
     reply_form = bound.get("reply") or ReplyForm(auto_id="id_reply_%s")
     note_form = bound.get("note") or NoteForm(auto_id="id_note_%s")
+    number = ticket.number
     context = {
         "ticket": ticket,
         "status_color": STATUS_COLORS.get(Status(ticket.status), "gray"),
+        "status_label": presenters.field_display("status", ticket.status),
+        "phase_label": presenters.field_display("phase", ticket.phase),
+        "reply_url": ticket_url("workspace:ticket_reply", number),
+        "note_url": ticket_url("workspace:ticket_note", number),
+        "transition_url": ticket_url("workspace:ticket_transition", number),
         "events": presenters.timeline_views(ticket, events),
         "record": presenters.record_details(ticket),
         "links": presenters.link_views(ticket, workspace_selectors.ticket_links(ticket)),
         "updated": presenters.local_time(ticket.updated_at),
         "sla_clocks": sla_selectors.ticket_clocks(ticket),
         "open_form": open_form,
-        "labels": {
-            name: Ticket._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-            for name in ("steps_tried", "root_cause")
-        },
+        "labels": _TEXT_LABELS,
         "reply_form": reply_form,
         "reply_fields": _fields_html(reply_form),
         "note_form": note_form,
@@ -308,8 +337,8 @@ def _ticket_page(
         "side_forms": {
             name: presenters.SideFormView(
                 name=name,
-                post_url=reverse(spec.post_url, args=[ticket.number]),
-                load_url=reverse("workspace:ticket_form", args=[ticket.number, name])
+                post_url=ticket_url(spec.post_url, number),
+                load_url=ticket_url("workspace:ticket_form", number, name)
                 + f"?version={ticket.version}",
                 submit=spec.submit,
                 primary=spec.primary,
@@ -330,7 +359,7 @@ def _ticket_page(
 @agent_required
 @require_GET
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _ticket_page(request, _load(request, number))
+    return _ticket_page(request, workspace_selectors.ticket_for_page(_agent(request), number))
 
 
 def _load(request: HttpRequest, number: str) -> Ticket:
