@@ -113,9 +113,12 @@ class OrganizationField(forms.Field):
         self.empty_label = empty_label
         self.as_select = True
 
-    def configure(self) -> None:
-        organizations = list(crm_selectors.organization_choices()[: ORGANIZATION_SELECT_LIMIT + 1])
-        self.as_select = len(organizations) <= ORGANIZATION_SELECT_LIMIT
+    def configure(self, *, select_limit: int = ORGANIZATION_SELECT_LIMIT) -> None:
+        """``select_limit=0``: always the name box (no query)."""
+        organizations = (
+            list(crm_selectors.organization_choices()[: select_limit + 1]) if select_limit else []
+        )
+        self.as_select = bool(select_limit) and len(organizations) <= select_limit
         attrs = dict(self.widget.attrs)
         if self.as_select:
             choices = [("", self.empty_label)] + [(o.pk, o.name) for o in organizations]
@@ -183,6 +186,21 @@ def organization_id_of(raw: Any) -> int | None:
 # --- queues -------------------------------------------------------------------------------
 
 
+ORGANIZATION_OPTIONS_ID = "organization-options"
+ORGANIZATION_SUGGEST_ATTRS = {
+    "list": ORGANIZATION_OPTIONS_ID,
+    "autocomplete": "off",
+    "hx-get": reverse_lazy("workspace:organization_suggestions"),
+    # On focus (the first names, to pick without typing) and while typing; the options go
+    # into the box's <datalist>, not into the queue table the filter form targets.
+    "hx-trigger": "focus once, input changed delay:200ms",
+    "hx-target": f"#{ORGANIZATION_OPTIONS_ID}",
+    "hx-swap": "innerHTML",
+    "hx-push-url": "false",
+    "hx-sync": "this:replace",
+}
+
+
 class QueueFilterForm(forms.Form):
     queue = forms.ChoiceField(label=_("Queue"), choices=QUEUE_CHOICES, required=False)
     number = forms.CharField(label=_("Ticket number"), max_length=24, required=False)
@@ -219,7 +237,11 @@ class QueueFilterForm(forms.Form):
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
-        cast(OrganizationField, self.fields["organization"]).configure()
+        # A name box with suggestions as the engineer types (``organization_suggestions``)
+        # at any number of customers: even 200 <option>s were a third of the page's time.
+        organization = cast(OrganizationField, self.fields["organization"])
+        organization.widget.attrs.update(ORGANIZATION_SUGGEST_ATTRS)
+        organization.configure(select_limit=0)
 
     def value_of(self, name: str) -> Any:
         """The cleaned value, or nothing when it was invalid (a stale link must still work)."""

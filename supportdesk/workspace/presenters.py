@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -54,8 +54,25 @@ def _label(choices: Any, value: Any) -> str:
     return _class_labels(choices, get_language() or "").get(value, str(value))
 
 
+# A stand-in ticket number: URL patterns of a ticket are reversed once per process with it,
+# and each link fills in its number (reverse() per link was a twentieth of the ticket page).
+_NUMBER = "TS0NUMBER0"
+
+
+@lru_cache(maxsize=64)
+def _ticket_url_pattern(name: str, prefix: str, extra: tuple[str, ...]) -> str:
+    return reverse(name, args=[_NUMBER, *extra])
+
+
+def ticket_link(name: str, number: str, *extra: str) -> str:
+    """``reverse(name, args=[number, *extra])`` for the URLs of a ticket."""
+    if not number.isalnum():  # never for the desk's own numbers; reverse() quotes the rest
+        return reverse(name, args=[number, *extra])
+    return _ticket_url_pattern(name, get_script_prefix(), extra).replace(_NUMBER, number)
+
+
 def ticket_url(number: str) -> str:
-    return reverse("workspace:ticket", args=[number])
+    return ticket_link("workspace:ticket", number)
 
 
 # --- queue rows -----------------------------------------------------------------------------
@@ -64,6 +81,9 @@ def ticket_url(number: str) -> str:
 @dataclass
 class Row:
     ticket: Ticket
+    url: str
+    status_label: str
+    phase_label: str
     status_color: str
     created: str
     updated: str
@@ -80,6 +100,9 @@ def rows(tickets: list[Ticket], now: dt.datetime | None = None) -> list[Row]:
         result.append(
             Row(
                 ticket=ticket,
+                url=ticket_url(ticket.number),
+                status_label=field_display("status", ticket.status),
+                phase_label=field_display("phase", ticket.phase),
                 status_color=STATUS_COLORS.get(Status(ticket.status), "gray"),
                 created=local_time(ticket.created_at),
                 updated=local_time(ticket.updated_at),

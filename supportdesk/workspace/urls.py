@@ -26,5 +26,10 @@ urlpatterns = [
     path("tickets/<str:number>/link/", views.ticket_link, name="ticket_link"),
     path("tickets/<str:number>/merge/", views.ticket_merge, name="ticket_merge"),
     path("customers/", views.organization_list, name="organization_list"),
+    path(
+        "customers/suggestions/",
+        views.organization_suggestions,
+        name="organization_suggestions",
+    ),
     path("customers/<int:pk>/", views.organization_detail, name="organization"),
 ]

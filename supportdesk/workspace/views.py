@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -83,23 +83,6 @@ def _with_params(params: QueryDict, **changes: str | None) -> str:
         else:
             merged[key] = value
     return "?" + merged.urlencode()
-
-
-# A stand-in ticket number: URL patterns of a ticket are reversed once per process with it,
-# and each page fills in its number (reverse() per link was a twentieth of the ticket page).
-_NUMBER = "TS0NUMBER0"
-
-
-@lru_cache(maxsize=64)
-def _ticket_url_pattern(name: str, prefix: str, extra: tuple[str, ...]) -> str:
-    return reverse(name, args=[_NUMBER, *extra])
-
-
-def ticket_url(name: str, number: str, *extra: str) -> str:
-    """``reverse(name, args=[number, *extra])`` for the workspace's ticket URLs."""
-    if not number.isalnum():  # never for the desk's own numbers; reverse() quotes the rest
-        return reverse(name, args=[number, *extra])
-    return _ticket_url_pattern(name, get_script_prefix(), extra).replace(_NUMBER, number)
 
 
 # --- queues -------------------------------------------------------------------------------
@@ -216,7 +199,9 @@ def _transition_blocks(ticket: Ticket, failed: TransitionForm | None) -> list[Tr
         if target not in allowed:
             continue
         form = failed if failed is not None and failed_target == target.value else None
-        load_url = ticket_url("workspace:ticket_transition_form", ticket.number, target.value)
+        load_url = presenters.ticket_link(
+            "workspace:ticket_transition_form", ticket.number, target.value
+        )
         blocks.append(
             TransitionBlock(
                 target=target.value,
@@ -320,9 +305,9 @@ def _ticket_page(
         "status_color": STATUS_COLORS.get(Status(ticket.status), "gray"),
         "status_label": presenters.field_display("status", ticket.status),
         "phase_label": presenters.field_display("phase", ticket.phase),
-        "reply_url": ticket_url("workspace:ticket_reply", number),
-        "note_url": ticket_url("workspace:ticket_note", number),
-        "transition_url": ticket_url("workspace:ticket_transition", number),
+        "reply_url": presenters.ticket_link("workspace:ticket_reply", number),
+        "note_url": presenters.ticket_link("workspace:ticket_note", number),
+        "transition_url": presenters.ticket_link("workspace:ticket_transition", number),
         "events": presenters.timeline_views(ticket, events),
         "record": presenters.record_details(ticket),
         "links": presenters.link_views(ticket, workspace_selectors.ticket_links(ticket)),
@@ -337,8 +322,8 @@ def _ticket_page(
         "side_forms": {
             name: presenters.SideFormView(
                 name=name,
-                post_url=ticket_url(spec.post_url, number),
-                load_url=ticket_url("workspace:ticket_form", number, name)
+                post_url=presenters.ticket_link(spec.post_url, number),
+                load_url=presenters.ticket_link("workspace:ticket_form", number, name)
                 + f"?version={ticket.version}",
                 submit=spec.submit,
                 primary=spec.primary,
@@ -668,6 +653,24 @@ def organization_fields(request: HttpRequest) -> HttpResponse:
 
 
 # --- customers ------------------------------------------------------------------------------
+
+SUGGESTIONS = 20
+
+
+@agent_required
+@require_GET
+def organization_suggestions(request: HttpRequest) -> HttpResponse:
+    """Customer names for the queue filter's name box (htmx, into its <datalist>): the first
+    ones by name, or those whose name contains what was typed."""
+    typed = (request.GET.get("organization") or request.GET.get("q") or "").strip()
+    organizations = crm_selectors.organization_choices()
+    if typed:
+        organizations = organizations.filter(name__icontains=typed)
+    return render(
+        request,
+        "workspace/_organization_options.html",
+        {"organizations": list(organizations[:SUGGESTIONS])},
+    )
 
 
 @agent_required

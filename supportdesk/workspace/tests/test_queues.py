@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -182,3 +183,32 @@ def test_with_many_customers_the_filter_takes_a_typed_name(
     assert shown(l1_client, f"?queue=all&organization={cast.other_org.pk}") == {theirs.number}
     response = l1_client.get(QUEUE + "?queue=all&organization=有限公司")
     assert "Several customers match; type more of the name." in response.content.decode()
+
+
+def test_the_customer_filter_suggests_names_as_the_engineer_types(
+    l1_client: Client, cast: Cast, django_assert_max_num_queries
+) -> None:
+    Organization.objects.bulk_create(
+        Organization(name=f"客户{i:04d}有限公司") for i in range(3 * ORGANIZATION_SELECT_LIMIT)
+    )
+    page = l1_client.get(QUEUE + "?queue=all").content.decode()
+    box = re.search(r'<input[^>]*name="organization"[^>]*>', page)
+    assert box is not None and 'list="organization-options"' in box.group(0)
+    assert "<option" not in page.split('id="organization-options"')[1].split("</datalist>")[0]
+    url = reverse("workspace:organization_suggestions")
+    # Opened without typing: the first names, enough to pick from.
+    first = re.findall(r'<option value="([^"]+)">', l1_client.get(url).content.decode())
+    assert len(first) == 20 and first == sorted(first)
+    # Part of a name finds it wherever it is in the list.
+    with django_assert_max_num_queries(3):  # session, user, names
+        typed = l1_client.get(url, {"organization": "0451"}).content.decode()
+    typed_names = re.findall(r'<option value="([^"]+)">', typed)
+    assert typed_names == ["客户0451有限公司"]
+    # A picked suggestion is what the filter then takes.
+    theirs = cast.ticket(by=cast.l1, organization=Organization.objects.get(name=typed_names[0]))
+    assert shown(l1_client, f"?queue=all&organization={typed_names[0]}") == {theirs.number}
+
+
+def test_customers_do_not_get_customer_suggestions(client: Client, cast: Cast) -> None:
+    client.force_login(cast.customer)
+    assert client.get(reverse("workspace:organization_suggestions")).status_code == 404
