@@ -438,23 +438,57 @@ class PostgresBackend(SearchBackend):
                     [terms, terms, *params, limit],
                 )
                 return [(row[0], float(row[1])) for row in cursor.fetchall()]
-        # Ranking reads each match's tsvector; a common word can match a large share of the
-        # documents, so only the newest CANDIDATES matches are ranked.
-        sql = (
-            "WITH c AS MATERIALIZED ("  # noqa: S608 - column and where are built from constants
-            "SELECT d.id FROM search_searchdocument d "
+        # A common word can match a large share of the documents: as on SQLite, the newest
+        # CANDIDATES matches, plus every match of the words rarer than that, are scored with
+        # ``_bm25`` (ts_rank has no inverse document frequency: a rare word like 发票 beside
+        # common ones would not outrank them, and the backends would disagree).
+        text = "d.gram_tokens, ''" if grams else "d.title_tokens, d.body_tokens"
+        newest = (
+            f"SELECT d.id, {text} FROM search_searchdocument d "  # noqa: S608 - constants
             f"WHERE d.{column} @@ to_tsquery('simple', %s) AND {where} "
-            "ORDER BY d.id DESC LIMIT %s) "
-            f"SELECT d.id, ts_rank(d.{column}, to_tsquery('simple', %s)) AS score "
-            "FROM c JOIN search_searchdocument d ON d.id = c.id "
-            "ORDER BY score DESC, d.id DESC LIMIT %s"
+            "ORDER BY d.id DESC LIMIT %s"
         )
-        # Unlike on SQLite, the rare words are not ranked apart here: counting a common
-        # word's matches reads its whole GIN bitmap, which cost more than it recovered
-        # (bench/RESULTS.md, issue 5).
+        tokens = [t for t in tokens if t]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [terms, *params, CANDIDATES, terms, limit])
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(newest, [terms, *params, CANDIDATES])
+            rows = cursor.fetchall()
+            if len(rows) < CANDIDATES:
+                # Every match is here: its document frequencies are exact.
+                counts = _frequencies(rows, tokens)
+            else:
+                counts = self._counts(cursor, column, dict(zip(tokens, quoted, strict=True)))
+                rare = [q for t, q in zip(tokens, quoted, strict=True) if counts[t] < CANDIDATES]
+                if rare:
+                    cursor.execute(newest, [" | ".join(rare), *params, CANDIDATES])
+                    rows += cursor.fetchall()
+            # The planner's row count (kept by autovacuum): counting a million rows per query
+            # would cost more than the whole search; max(id) after a rebuild is twice too much.
+            cursor.execute(
+                "SELECT greatest(c.reltuples::bigint, 0), (SELECT max(id) FROM "
+                "search_searchdocument) FROM pg_class c "
+                "WHERE c.oid = 'search_searchdocument'::regclass"
+            )
+            estimated, top = cursor.fetchone()
+            total = int(estimated or top or 1)
+        return _bm25(rows, tokens, counts, total, title_weight=1.0 if grams else 8.0)[:limit]
+
+    @staticmethod
+    def _counts(cursor: Any, column: str, quoted: dict[str, str]) -> dict[str, int]:
+        """Matches of each word, counted up to CANDIDATES, in one round trip. A common word
+        stops the count early; a rare one is a short GIN posting list."""
+        counts = ", ".join(
+            f"(SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d "  # noqa: S608
+            f"WHERE d.{column} @@ to_tsquery('simple', %s) LIMIT {CANDIDATES}) s)"
+            for _ in quoted
+        )
+        cursor.execute(f"SELECT {counts}", list(quoted.values()))
+        return dict(zip(quoted, (int(c) for c in cursor.fetchone()), strict=True))
+
+
+def _frequencies(rows: list[tuple[int, str, str]], tokens: list[str]) -> dict[str, int]:
+    needles = {t: f" {t} " for t in tokens}
+    docs = [(f" {title} ", f" {body} ") for _, title, body in rows]
+    return {t: sum(1 for a, b in docs if n in a or n in b) for t, n in needles.items()}
 
 
 def get_backend() -> SearchBackend:

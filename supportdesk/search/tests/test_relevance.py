@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Reached when the set was written; raise them when ranking improves, never lower them.
 FLOORS = {
     "sqlite": {"recall@5": 0.993, "mrr": 1.0},
-    "postgresql": {"recall@5": 0.993, "mrr": 0.991},
+    "postgresql": {"recall@5": 0.993, "mrr": 1.0},
 }
 
 
