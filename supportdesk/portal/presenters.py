@@ -21,7 +21,7 @@ class EventView:
     files: list[Attachment] = field(default_factory=list)
 
 
-def _status_label(value: Any) -> str:
+def status_label(value: Any) -> str:
     try:
         return str(Status(value).label)
     except ValueError:
@@ -43,8 +43,8 @@ def _headline(event: TicketEvent) -> tuple[str, str]:
                                                if result else "")  # fmt: skip
     if kind == EventKind.STATUS:
         headline = _("changed the status from “%(from)s” to “%(to)s”") % {
-            "from": _status_label(data.get("from")),
-            "to": _status_label(data.get("to")),
+            "from": status_label(data.get("from")),
+            "to": status_label(data.get("to")),
         }
         if data.get("result") in ResolutionResult.values:
             label = ResolutionResult(data["result"]).label

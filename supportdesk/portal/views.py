@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
+from supportdesk.core.links import ticket_link
 from supportdesk.crm.models import Contact
 from supportdesk.portal.formatting import response_promise
 from supportdesk.portal.forms import (
@@ -35,7 +36,7 @@ from supportdesk.portal.forms import (
     ReopenForm,
     ReplyForm,
 )
-from supportdesk.portal.presenters import present
+from supportdesk.portal.presenters import present, status_label
 from supportdesk.portal.selectors import PortalFilters, portal_ticket_page
 from supportdesk.tickets import actions, permissions
 from supportdesk.tickets.choices import STATUS_COLORS, Channel, Status
@@ -92,7 +93,15 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         else ""
     )
     context = {
-        "rows": [(t, STATUS_COLORS.get(Status(t.status), "gray")) for t in page.items],
+        "rows": [
+            (
+                t,
+                STATUS_COLORS.get(Status(t.status), "gray"),
+                ticket_link("portal:ticket", t.number),
+                status_label(t.status),
+            )
+            for t in page.items
+        ],
         "filters": filters,
         "next_url": next_url,
         "first_page": not request.GET.get("cursor"),

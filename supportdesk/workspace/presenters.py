@@ -12,11 +12,12 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from supportdesk.core.links import ticket_link
 from supportdesk.tickets.choices import (
     STATUS_COLORS,
     CallDirection,
@@ -52,23 +53,6 @@ def _label(choices: Any, value: Any) -> str:
     if value in (None, ""):
         return ""
     return _class_labels(choices, get_language() or "").get(value, str(value))
-
-
-# A stand-in ticket number: URL patterns of a ticket are reversed once per process with it,
-# and each link fills in its number (reverse() per link was a twentieth of the ticket page).
-_NUMBER = "TS0NUMBER0"
-
-
-@lru_cache(maxsize=64)
-def _ticket_url_pattern(name: str, prefix: str, extra: tuple[str, ...]) -> str:
-    return reverse(name, args=[_NUMBER, *extra])
-
-
-def ticket_link(name: str, number: str, *extra: str) -> str:
-    """``reverse(name, args=[number, *extra])`` for the URLs of a ticket."""
-    if not number.isalnum():  # never for the desk's own numbers; reverse() quotes the rest
-        return reverse(name, args=[number, *extra])
-    return _ticket_url_pattern(name, get_script_prefix(), extra).replace(_NUMBER, number)
 
 
 def ticket_url(number: str) -> str:
