@@ -1,53 +1,70 @@
-"""The web server process ``supportdesk serve`` hands over to: uvicorn, without Django.
+"""The web server process ``supportdesk serve`` hands over to: gunicorn, without Django.
 
 ``serve`` checks its arguments inside Django, then replaces itself (``os.execve``) with
-``python -m supportdesk.config.server``. With ``--workers`` > 1 this process is only uvicorn's
-supervisor: it never imports the project, so it stays at the size of uvicorn (~20 MB) instead
-of a whole Django process (~80 MB); each worker imports the application itself. With one
-worker, uvicorn serves from this process as before.
+``python -m supportdesk.config.server``. This process is gunicorn's arbiter: it never imports
+the project, so it stays at the size of gunicorn (~25 MB) instead of a whole Django process
+(~80 MB); each worker process imports the application after it is forked.
+
+Why WSGI and gunicorn's threaded workers rather than an ASGI server: every view is
+synchronous, and under ASGI Django runs each one through ``sync_to_async`` and keeps database
+connections per request context, so a persistent connection is never reused (it leaks) and
+every request opened a new one. Under WSGI a worker thread keeps its connection
+(``CONN_MAX_AGE``), and the per-request floor dropped from ~3 ms to ~0.6 ms
+(bench/RESULTS.md, round 6). Threads keep connections alive for browsers and let a worker
+answer while another request waits on the database.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
+import os
+import sys
+from typing import Any
 
-import uvicorn
-from uvicorn.config import Config
+from gunicorn.app.base import BaseApplication
 
-APPLICATION = "supportdesk.config.asgi:application"
-
-_uvicorn_bind_socket = Config.bind_socket
-
-
-def _bind_tcp_socket(config: Config) -> socket.socket:
-    """uvicorn's own listening socket, re-wrapped so its protocol reads as TCP.
-
-    With ``--workers`` > 1 uvicorn 0.54 binds the socket itself with ``proto=0``; accepted
-    connections inherit it and asyncio only sets ``TCP_NODELAY`` when ``proto`` is
-    ``IPPROTO_TCP``, so every keep-alive response written in two sends waited ~40 ms for the
-    client's delayed ACK (uvicorn issue #3149; bench/RESULTS.md, finding 1).
-    """
-    sock = _uvicorn_bind_socket(config)
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
-        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-    return sock
+APPLICATION = "supportdesk.config.wsgi:application"
 
 
-def run(host: str, port: int, workers: int, access_log: bool) -> None:
-    Config.bind_socket = _bind_tcp_socket  # type: ignore[method-assign,assignment]
-    uvicorn.run(
-        APPLICATION,
-        host=host,
-        port=port,
-        workers=workers,
-        # Django's ASGI handler does not speak the lifespan protocol.
-        lifespan="off",
-        access_log=access_log,
-        server_header=False,
+def _uses_sqlite(environ: os._Environ[str] | dict[str, str]) -> bool:
+    return environ.get("DATABASE_URL", "sqlite:").startswith("sqlite:")
+
+
+class Server(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        if _uses_sqlite(os.environ):
+            # Huey imports psycopg if it can (for a PostgreSQL queue we don't use); on SQLite
+            # nothing else needs it, and it costs each worker ~10 MB.
+            sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
+        from supportdesk.config.wsgi import application
+
+        return application
+
+
+def options(host: str, port: int, workers: int, threads: int, access_log: bool) -> dict[str, Any]:
+    address = f"[{host}]" if ":" in host else host
+    return {
+        "bind": f"{address}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # Requests that take longer than this are stuck: the worker is replaced.
+        "timeout": 120,
         # SIGTERM waits this long for open requests before closing connections.
-        timeout_graceful_shutdown=10,
-    )
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "proc_name": "supportdesk-web",
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,9 +72,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-access-log", action="store_true")
     args = parser.parse_args(argv)
-    run(args.host, args.port, args.workers, access_log=not args.no_access_log)
+    # gunicorn reads its own command line too: give it none of ours.
+    sys.argv = [sys.argv[0]]
+    Server(options(args.host, args.port, args.workers, args.threads, not args.no_access_log)).run()
 
 
 if __name__ == "__main__":

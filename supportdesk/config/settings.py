@@ -81,7 +81,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "supportdesk.config.urls"
 WSGI_APPLICATION = "supportdesk.config.wsgi.application"
-ASGI_APPLICATION = "supportdesk.config.asgi.application"
 
 TEMPLATES = [
     {
@@ -102,11 +101,14 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'supportdesk.sqlite3'}")
-# Under ASGI Django keeps connections per request context, not per thread, so a persistent
-# connection (CONN_MAX_AGE > 0) is never reused and never closed: it leaks until garbage
-# collection (bench/RESULTS.md, finding 2). Connections are therefore closed after each
-# request, and PostgreSQL reuses them through psycopg's pool instead.
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Each web worker thread, the worker and the SMTP ingress keep their connection between
+# requests (opening one per request was a third of a small page's time); Django checks
+# it is still alive before reusing it, so a restarted database costs one failed check.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN so two processes never deadlock upgrading read locks; the timeout waits for it.
@@ -117,12 +119,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;"
         ),
-    }
-elif env_int("DB_POOL_MAX", 4) > 0:
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env_int("DB_POOL_MIN", 1),
-        "max_size": env_int("DB_POOL_MAX", 4),
-        "timeout": 10,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

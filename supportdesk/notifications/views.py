@@ -4,9 +4,8 @@ Live delivery: the open page polls ``live`` with htmx every few seconds, passing
 the last notification it has seen. Chosen over Server-Sent Events because the rows are
 written by the worker in another process, so an SSE view would have to poll the table
 anyway; polling from the page gives the same query (one range scan of the ``notif_live``
-index) without holding a connection, a uvicorn slot and a psycopg pool slot (4 per
-process) per open tab for hours, works the same under WSGI and ASGI with CONN_MAX_AGE=0,
-and survives proxies that buffer streamed responses. An empty poll answers 204, which
+index) without holding a server thread and its database connection per open tab for hours
+(a worker has 4), and survives proxies that buffer streamed responses. An empty poll answers 204, which
 htmx leaves alone, so the idle cost is one small request per tab every few seconds.
 """
 

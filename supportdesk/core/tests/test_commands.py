@@ -189,6 +189,7 @@ def test_verify_timelines_fails_when_the_ticket_no_longer_ends_its_chain(cast: C
     [
         (("serve", "--port", "0"), "--port must be between 1 and 65535."),
         (("serve", "--workers", "0"), "--workers must be at least 1."),
+        (("serve", "--threads", "0"), "--threads must be at least 1."),
         (("demo", "--port", "70000"), "--port must be between 1 and 65535."),
         (("demo", "--tickets", "-1"), "--tickets cannot be negative."),
     ],
@@ -283,15 +284,15 @@ def test_serve_answers_health_checks_and_serves_static_files(tmp_path: Path) -> 
             status, body = http_get(base + path) or (0, b"")
             assert status == 200 and len(body) > 1000, path
         assert http_get(f"{base}/static/no-such-file.css") == (404, b"")
-        # uvicorn finishes open requests, then re-raises SIGTERM so the exit status says why.
-        assert server.stop() in (0, -signal.SIGTERM)
+        # gunicorn finishes open requests on SIGTERM and exits cleanly.
+        assert server.stop() == 0
     finally:
         server.kill()
-    assert "Shutting down" in server.output and "Finished server process" in server.output
+    assert "Booting worker" in server.output and "Shutting down: Master" in server.output
 
 
 def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
-    # ``serve`` hands over to uvicorn's supervisor (supportdesk/config/server.py), which
+    # ``serve`` hands over to gunicorn's arbiter (supportdesk/config/server.py), which
     # starts the workers; the process id stays the one that was started.
     port = free_port()
     server = Process(tmp_path, "serve", "--port", str(port), "--workers", "2")
@@ -301,11 +302,11 @@ def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path)
         assert health == (200, b'{"status": "ok", "database": "ok"}')
         page = server.wait_for(lambda: http_get(f"{base}/login/"), "the sign-in page")
         assert page[0] == 200 and b"csrfmiddlewaretoken" in page[1]  # type: ignore[index]
-        assert server.stop() in (0, -signal.SIGTERM)
+        assert server.stop() == 0
     finally:
         server.kill()
-    assert "Started parent process" in server.output
-    assert "Stopping parent process" in server.output
+    assert server.output.count("Booting worker") == 2
+    assert "Shutting down: Master" in server.output
 
 
 def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
@@ -381,20 +382,6 @@ def test_demo_migrates_loads_data_serves_and_stops_both_children(tmp_path: Path)
             os.kill(pid, 0)
     with sqlite3.connect(tmp_path / "supportdesk.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM tickets_ticket").fetchone() == (13,)
-
-
-def test_serve_listens_on_a_tcp_socket_so_responses_are_not_delayed_by_nagle() -> None:
-    import socket as socket_module
-
-    from uvicorn.config import Config
-
-    from supportdesk.config.server import _bind_tcp_socket
-
-    sock = _bind_tcp_socket(Config("supportdesk.config.asgi:application", host="127.0.0.1", port=0))
-    try:
-        assert sock.proto == socket_module.IPPROTO_TCP
-    finally:
-        sock.close()
 
 
 @pytest.mark.sqlite

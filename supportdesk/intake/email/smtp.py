@@ -14,7 +14,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import close_old_connections
 
 from ..models import Mailbox
 from . import ingest
@@ -28,8 +28,9 @@ def _active_mailbox(address: str) -> Mailbox | None:
     try:
         return Mailbox.objects.filter(address=address.strip().lower(), is_active=True).first()
     finally:
-        # The executor threads are long-lived: give the connection back (to the pool).
-        connection.close()
+        # As at the end of a web request: keep the connection for the next message
+        # (CONN_MAX_AGE) unless it broke or is too old.
+        close_old_connections()
 
 
 def _ingest(raw: bytes, addresses: list[str]) -> None:
@@ -38,7 +39,7 @@ def _ingest(raw: bytes, addresses: list[str]) -> None:
             mailbox = Mailbox.objects.get(address=address.strip().lower())
             ingest.receive(raw, mailbox)
     finally:
-        connection.close()
+        close_old_connections()
 
 
 class IngressHandler:
