@@ -29,7 +29,10 @@ class Lookups:
         self.errors: dict[str, list[str]] = {}
 
     def one(self, qs: QuerySet[M], field: str, **filters: Any) -> M | None:
-        found = qs.filter(**filters).first()
+        # No ORDER BY: the filters name one row (``first()``'s ordering costs more CPU to
+        # compile than the lookup takes).
+        rows = list(qs.filter(**filters).order_by()[:1])
+        found = rows[0] if rows else None
         if found is None:
             self.errors.setdefault(field, []).append(_("Nothing with this value exists."))
         return found

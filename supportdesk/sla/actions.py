@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -80,25 +80,76 @@ def check_spans(is_24x7: bool, spans: list[tuple[int, dt.time, dt.time]]) -> Non
 
 
 class CalendarCache:
-    """Loads each business calendar once per sweep or request."""
+    """Each business calendar of one sweep or request, checked once against the settings."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, Calendar] = {}
 
     def get(self, calendar_id: int) -> Calendar:
         if calendar_id not in self._by_id:
-            # Also shared across a burst of work (a mail batch, the demo's replay).
-            self._by_id[calendar_id] = remembered(
-                ("sla.calendar", calendar_id),
-                lambda: BusinessCalendar.objects.get(pk=calendar_id).as_calendar(),
-            )
+            self._by_id[calendar_id] = current_settings().calendar(calendar_id)
         return self._by_id[calendar_id]
+
+
+# --- settings kept in memory ----------------------------------------------------------------
+
+
+class _Settings:
+    """The active policies and the calendars built so far, as of one ``SettingsVersion``."""
+
+    def __init__(self, token: int | None) -> None:
+        self.token = token
+        self.policies: list[SlaPolicy] | None = None
+        self.calendars: dict[int, Calendar] = {}
+
+    def active_policies(self) -> list[SlaPolicy]:
+        if self.policies is None:
+            self.policies = list(SlaPolicy.objects.filter(active=True).order_by("pk"))
+        return self.policies
+
+    def calendar(self, calendar_id: int) -> Calendar:
+        cal = self.calendars.get(calendar_id)
+        if cal is None:
+            cal = BusinessCalendar.objects.get(pk=calendar_id).as_calendar()
+            if self.token is not None:
+                self.calendars[calendar_id] = cal
+        return cal
+
+
+# Per thread: a ``Calendar`` fills its memo of days as it is used, which is not thread-safe.
+_kept = threading.local()
+
+
+def _settings_token() -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM sla_settingsversion WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def current_settings() -> _Settings:
+    """SLA policies and calendars, read again only when an edit changed them.
+
+    1. Read ``SettingsVersion.token`` (one indexed row; once per burst, ``core.memo``).
+    2. If this thread's copy was read under that token, use it; else start a new, empty copy.
+    3. Policies and calendars are read into the copy when first needed, always after the
+       token: an edit committed in between leaves newer data under the older token, which the
+       next check replaces; the reverse (older data under a newer token) cannot happen.
+    A missing row (a flushed test database) keeps nothing.
+    """
+    token = remembered(("sla.settings_token",), _settings_token)
+    kept: _Settings | None = getattr(_kept, "settings", None)
+    if kept is None or token is None or kept.token != token:
+        kept = _Settings(token)
+        if token is not None:
+            _kept.settings = kept
+    return kept
 
 
 # --- policies -------------------------------------------------------------------------------
 
 
-def select_policy(ticket: Ticket) -> SlaPolicy | None:
+def select_policy(ticket: Ticket, kept: _Settings | None = None) -> SlaPolicy | None:
     """The most specific active policy matching the ticket (empty criteria match anything).
 
     Precedence: a policy matches when each of its criteria (priority, customer tier,
@@ -111,19 +162,16 @@ def select_policy(ticket: Ticket) -> SlaPolicy | None:
     installed = ticket.installed_product
     product_id = installed.product_id if installed is not None else None
 
-    def read() -> SlaPolicy | None:
-        candidates = SlaPolicy.objects.filter(
-            Q(priority=ticket.priority_id) | Q(priority__isnull=True),
-            Q(customer_tier="") | Q(customer_tier=tier),
-            Q(channel="") | Q(channel=ticket.channel),
-            Q(product__isnull=True) | Q(product=product_id),
-            active=True,
-        ).select_related("calendar")
-        return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
-
-    # Read once per combination within a burst of filings, e.g. a mail batch (core/memo.py).
-    criteria = ("sla.policy", ticket.priority_id, tier, ticket.channel, product_id)
-    return remembered(criteria, read)
+    channel, priority_id = ticket.channel, ticket.priority_id
+    candidates = [
+        p
+        for p in (kept or current_settings()).active_policies()
+        if p.priority_id in (None, priority_id)
+        and p.customer_tier in ("", tier)
+        and p.channel in ("", channel)
+        and p.product_id in (None, product_id)
+    ]
+    return max(candidates, key=lambda p: (p.specificity, -p.pk), default=None)
 
 
 def check_policy_can_be_met(policy: SlaPolicy) -> None:
@@ -480,11 +528,12 @@ def promised_first_response(ticket: Ticket) -> dt.datetime | None:
     Computed inside the filing transaction so the customer is promised at once exactly what
     the first-response clock (started afterwards, in the worker, from ``created_at``) enforces.
     """
-    policy = select_policy(ticket)
+    kept = current_settings()
+    policy = select_policy(ticket, kept)
     minutes = policy.target_minutes(ClockKind.FIRST_RESPONSE) if policy is not None else None
     if policy is None or not minutes:
         return None
-    cal = remembered(("sla.calendar", policy.calendar_id), policy.calendar.as_calendar)
+    cal = kept.calendar(policy.calendar_id)
     return _new_clock(
         ticket, ClockKind.FIRST_RESPONSE, policy, minutes, ticket.created_at, cal
     ).due_at

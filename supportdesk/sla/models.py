@@ -165,6 +165,25 @@ class SlaPolicy(models.Model):
                 raise ValidationError({name: _("A target of zero minutes can never be met.")})
 
 
+class SettingsVersion(models.Model):
+    """Which state of the SLA settings (policies, calendars, their spans and days) is current.
+
+    One row. Database triggers (migration ``0009``) give ``token`` a new random value on every
+    insert, update or delete of those tables (and truncate, on PostgreSQL), whoever makes the
+    change: the admin pages, a command's bulk insert, another process, SQL typed by hand.
+    Processes that keep policies and calendars in memory (``sla.actions.current_settings``)
+    read it before each use and read the settings again when it differs. A random value
+    rather than a counter: a counter rolled back with its transaction (or a test) would be
+    handed out again for other settings.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
 class TicketClock(models.Model):
     """One target running on one ticket (first response, next update, resolution)."""
 

@@ -273,6 +273,13 @@ def default_priority() -> Priority:
 
 def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str = "") -> Ticket:
     """Files a new ticket (R-IN-1, R-TK-1, R-TK-2) and tells when to expect a response."""
+    return do_file_ticket(draft, actor=actor, actor_label=actor_label)[0]
+
+
+def do_file_ticket(
+    draft: NewTicket, *, actor: User | None, actor_label: str = ""
+) -> tuple[Ticket, TicketEvent]:
+    """``do_create_ticket``, also handing back its "created" event (mail intake points at it)."""
     errors: dict[str, list[str]] = {}
     if not draft.subject.strip():
         errors["subject"] = [_("A subject is required.")]
@@ -344,11 +351,12 @@ def do_create_ticket(draft: NewTicket, *, actor: User | None, actor_label: str =
         )
         _store_attachments(ticket, event, uploads, actor, is_public=True)
         ticket.version = 1
-        ticket.save(update_fields=["last_event_hash", "version"])
+        # An UPDATE of the row just inserted; nothing listens to its save signals.
+        Ticket.objects.filter(pk=ticket.pk).update(last_event_hash=event.hash, version=1)
     if _announced_inline():
         # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.
         ticket.refresh_from_db()
-    return ticket
+    return ticket, event
 
 
 # --- conversation -------------------------------------------------------------------------

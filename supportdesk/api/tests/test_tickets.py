@@ -52,6 +52,19 @@ def test_agent_files_a_ticket_for_an_organization(cast: Cast, api: Api) -> None:
     assert response.json()["channel"] == "phone"
 
 
+@pytest.mark.parametrize("who", ["customer", "l1"])
+def test_the_filing_answer_is_the_ticket_as_reading_it_shows(
+    cast: Cast, api: Api, who: str
+) -> None:
+    # The answer is built from what the filing wrote, not read back: it must not differ.
+    payload = {**structured_ticket(cast), "organization": cast.org.pk}
+    client = api.as_user(getattr(cast, who))
+    filed = client.post("/tickets", payload)
+    assert filed.status_code == 201
+    read = client.get(f"/tickets/{filed.json()['number']}")
+    assert filed.json() == read.json()
+
+
 def test_a_customer_cannot_pose_as_another_channel(cast: Cast, api: Api) -> None:
     payload = {**structured_ticket(cast), "channel": "monitoring"}
     response = api.as_user(cast.customer).post("/tickets", payload)

@@ -33,7 +33,7 @@ from supportdesk.crm.models import Contact, Organization
 from supportdesk.tickets import actions as ticket_actions
 from supportdesk.tickets.attachments import check_uploads, clean_filename
 from supportdesk.tickets.choices import Channel, EventKind, LinkKind, Status
-from supportdesk.tickets.models import Attachment, Priority, Ticket, TicketEvent
+from supportdesk.tickets.models import Attachment, Priority, Ticket
 
 from ..choices import ClosedTicketPolicy, InboundState
 from ..models import BouncedAddress, InboundMessage, Mailbox, ThreadReference
@@ -427,12 +427,10 @@ class _Ingestion:
             team=self.mailbox.team,
             attachments=files,
         )
-        ticket = ticket_actions.do_create_ticket(draft, actor=actor, actor_label=self._label())
-        event_id = (
-            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED)
-            .values_list("pk", flat=True)
-            .first()
+        ticket, created = ticket_actions.do_file_ticket(
+            draft, actor=actor, actor_label=self._label()
         )
+        event_id = created.pk
         if linked_to is not None and linked_to.pk != ticket.pk:
             ticket_actions.do_link_tickets(
                 ticket, linked_to, actor=None, actor_label=SYSTEM_LABEL, kind=LinkKind.RELATED
