@@ -5,8 +5,9 @@ the last notification it has seen. Chosen over Server-Sent Events because the ro
 written by the worker in another process, so an SSE view would have to poll the table
 anyway; polling from the page gives the same query (one range scan of the ``notif_live``
 index) without holding a server thread and its database connection per open tab for hours
-(a worker has 4), and survives proxies that buffer streamed responses. An empty poll answers 204, which
-htmx leaves alone, so the idle cost is one small request per tab every few seconds.
+(a worker has 4), and survives proxies that buffer streamed responses. An empty poll
+answers 204, which htmx leaves alone, so the idle cost is one small request per tab every
+few seconds.
 """
 
 from __future__ import annotations
