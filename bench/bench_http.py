@@ -1,11 +1,11 @@
 #!/usr/bin/env python
 """HTTP latency, creation rate and server memory of supportdesk, the peer harness's method.
 
-Starts ``supportdesk serve`` (uvicorn, 2 workers like the peer's gunicorn) on a free
-127.0.0.1 port against an already seeded database (``bench/seed.py``), signs in, then times
-single-client, sequential, keep-alive requests (median of ``-n`` samples after warm-ups):
+Starts ``supportdesk serve`` (gunicorn, 2 threaded workers; the peer runs 2 gunicorn workers)
+on a free 127.0.0.1 port against an already seeded database (``bench/seed.py``), signs in,
+then times single-client, sequential, keep-alive requests (median of ``-n`` samples after warm-ups):
 
-  healthz_floor     GET /healthz                             the floor: HTTP + ASGI + SELECT 1
+  healthz_floor     GET /healthz                             the floor: HTTP + WSGI + SELECT 1
   desk_queue        GET /desk/?queue=open                    agent queue, first page
   desk_filtered     GET /desk/?queue=all&status=S&priority=P  a filtered queue page
   desk_ticket       GET /desk/tickets/<number>/              rotating over 20 tickets
@@ -17,7 +17,8 @@ single-client, sequential, keep-alive requests (median of ``-n`` samples after w
   portal_ticket     GET /portal/tickets/<number>/             the customer's own tickets
   api_create        POST /api/v1/tickets, tickets/s with 1 and 4 concurrent clients
 
-Peak RSS of the server's process tree is sampled throughout (``benchlib.RssMonitor``); the
+Peak RSS, PSS and USS of the server's process tree and of each process are sampled
+throughout (``mem_watch.MemMonitor``: the peer's ``RssMonitor`` plus ``smaps_rollup``); the
 searches run last, and the peaks before them are recorded too (``rss_before_search``): the
 first search in a worker loads the Chinese segmenter's dictionary.
 Times are wall time on loopback (server time + loopback, no browser), as in the peer README;
@@ -31,12 +32,10 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -48,10 +47,11 @@ import httpx
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+from mem_watch import MemMonitor  # noqa: E402
 from seed import COMMON, PASSWORD, SEED_SOURCE, setup_django  # noqa: E402
 
 sys.path.insert(0, str(COMMON))
-from benchlib import RssMonitor, fmt, stats, timed, wait_http  # noqa: E402
+from benchlib import fmt, stats, timed, wait_http  # noqa: E402
 from corpus import SEARCH_TERMS, ticket_text, truth_counts  # noqa: E402
 
 AGENT = "bench.lead"
@@ -81,46 +81,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(port: int, workers: int, nodelay_fix: bool = False) -> list[str]:
-    """``supportdesk serve`` when the command exists, else the same uvicorn it wraps.
-
-    ``nodelay_fix``: the same command through ``serve_nodelay.py`` (uvicorn issue #3149).
-    """
-    bindir = Path(sys.executable).parent
-    if nodelay_fix:
-        return [sys.executable, str(HERE / "serve_nodelay.py"), "--host", "127.0.0.1",
-                "--port", str(port), "--workers", str(workers), "--no-access-log"]  # fmt: skip
-    cli = bindir / "supportdesk"
-    has_serve = False
-    if cli.exists():
-        out = subprocess.run([str(cli), "help"], capture_output=True, text=True, check=False)
-        has_serve = re.search(r"^\s+serve\s*$", out.stdout, re.M) is not None
-    if has_serve:
-        return [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers), "--no-access-log"]  # fmt: skip
-    uvicorn = shutil.which("uvicorn", path=str(bindir)) or "uvicorn"
-    return [uvicorn, "supportdesk.config.asgi:application", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--no-access-log",
-            "--log-level", "warning"]  # fmt: skip
+def server_command(port: int, workers: int) -> list[str]:
+    cli = Path(sys.executable).parent / "supportdesk"
+    return [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log"]  # fmt: skip
 
 
-def start_server(
-    port: int, workers: int, log: Path, nodelay_fix: bool, conn_fix: bool, pool: bool
-) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.setdefault("LOG_LEVEL", "WARNING")
     env["DEBUG"] = "0"
-    if conn_fix or pool:
-        env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-        paths = [str(HERE), env.get("PYTHONPATH", "")]
-        if pool:
-            env["BENCH_DB_POOL"] = "1"
-            default = Path(tempfile.gettempdir()) / "supportdesk-bench" / "pylib"
-            paths.append(env.get("BENCH_PYLIB", str(default)))
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
-    cmd = server_command(port, workers, nodelay_fix)
     with log.open("ab") as fh:
-        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(
+            server_command(port, workers), env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT
+        )
     wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
     if proc.poll() is not None:
         raise SystemExit(f"server exited early; see {log}")
@@ -270,22 +244,6 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="creation runs per concurrency")
     ap.add_argument("--skip-create", action="store_true")
     ap.add_argument("--no-migrate", action="store_true", help="do not migrate the database first")
-    ap.add_argument(
-        "--conn-fix",
-        action="store_true",
-        help="server settings bench_settings.py: CONN_MAX_AGE=0 (one connection per request)",
-    )
-    ap.add_argument(
-        "--pool",
-        action="store_true",
-        help="as --conn-fix, plus Django's psycopg pool on PostgreSQL (psycopg-pool from "
-        "$BENCH_PYLIB, default /tmp/supportdesk-bench/pylib)",
-    )
-    ap.add_argument(
-        "--nodelay-fix",
-        action="store_true",
-        help="serve through serve_nodelay.py (TCP_NODELAY with --workers > 1, uvicorn #3149)",
-    )
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     setup_django(args.database_url)
@@ -319,20 +277,17 @@ def main() -> None:
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "cpus": os.cpu_count(),
         "loadavg_start": os.getloadavg(),
-        "server_cmd": " ".join(server_command(port, args.workers, args.nodelay_fix)),
+        "server_cmd": " ".join(server_command(port, args.workers)),
         "git": git_state(),
         "migrated_and_analyzed": migrated,
-        "nodelay_fix": args.nodelay_fix,
-        "conn_fix": args.conn_fix or args.pool,
-        "pool": args.pool,
     }
-    srv = start_server(port, args.workers, log, args.nodelay_fix, args.conn_fix, args.pool)
-    mon = RssMonitor(srv.pid)
+    srv = start_server(port, args.workers, log)
+    mon = MemMonitor(srv.pid)
     mon.start()
     probe = Probe(res, args.n, args.warmup)
     try:
         agent = login(base, AGENT)
-        # The floor every page pays: loopback, uvicorn, middleware and one SELECT 1.
+        # The floor every page pays: loopback, gunicorn, middleware and one SELECT 1.
         probe.get("healthz_floor", agent, ["/healthz"], None)
         probe.get("desk_queue", agent, ["/desk/?queue=open"], html_rows)
         filt = {"queue": "all", "status": "diagnosing", "priority": ctx["priority_id"]}
@@ -381,10 +336,7 @@ def main() -> None:
                 print(f"api_create: HTTP {probe_r.status_code} {probe_r.text[:200]}", flush=True)
         # The search box's page (R-KB-3; every kind, as the box submits it), the peer's terms.
         # Last, so the memory peaks before the first search are known (segmenter dictionary).
-        res["rss_before_search"] = {
-            "peak_tree_rss_mb": mon.peak_total_kb / 1024,
-            "peak_single_proc_rss_mb": mon.peak_proc_kb / 1024,
-        }
+        res["rss_before_search"] = mon.snapshot()
         truth = truth_counts(ctx["total"], 1)
         search_html = agent.get("/search/").text
         res["desk_search_supported"] = re.search(r'name="q"', search_html) is not None

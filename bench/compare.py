@@ -30,28 +30,19 @@ def med(entry: Any) -> float | None:
     return None
 
 
-def variant(res: dict[str, Any]) -> str:
-    name = "nodelay" if res.get("nodelay_fix") else "shipped"
-    if res.get("pool"):
-        name += "+pool"
-    elif res.get("conn_fix"):
-        name += "+conn"
-    return name
-
-
 def summary(files: list[Path]) -> None:
     """One row per result file: the medians side by side (ms; creation in tickets/s)."""
     cols = [("floor", "healthz_floor"), ("queue", "desk_queue"), ("filtered", "desk_filtered"),
             ("ticket", "desk_ticket"), ("API list", "api_list"),
             ("API filtered", "api_list_filtered"), ("API ticket", "api_ticket"),
             ("portal list", "portal_list"), ("portal ticket", "portal_ticket")]  # fmt: skip
-    head = ["db", "N", "server", *[c for c, _ in cols], "search", "create c1", "create c4",
-            "RSS proc MB", "RSS tree MB", "server errors"]  # fmt: skip
+    head = ["db", "N", "commit", *[c for c, _ in cols], "search", "create c1", "create c4",
+            "RSS proc MB", "RSS tree MB", "PSS tree MB", "server errors"]  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * 3 + "---:|" * (len(head) - 3))
     for f in files:
         r = load(f)
-        row = [r.get("db", "?"), f"{r.get('seeded_tickets', 0):,}", variant(r)]
+        row = [r.get("db", "?"), f"{r.get('seeded_tickets', 0):,}", r.get("git", "?")]
         for _, key in cols:
             m = med(r.get(key))
             row.append(f"{m:.0f}" if m is not None else "—")
@@ -66,16 +57,46 @@ def summary(files: list[Path]) -> None:
         rss = r.get("rss") or {}
         row.append(f"{rss.get('peak_single_proc_rss_mb', 0):.0f}")
         row.append(f"{rss.get('peak_tree_rss_mb', 0):.0f}")
+        pss = rss.get("peak_tree_pss_mb")
+        row.append(f"{pss:.0f}" if pss is not None else "—")
         log = f.with_suffix(".server.log")
         errors = log.read_text(errors="replace").count("Traceback") if log.exists() else 0
         row.append(str(errors))
         print("| " + " | ".join(row) + " |")
 
 
+def memory_rows(ours: dict[str, Any], peer_rss: dict[str, Any], peer_mem: dict[str, Any]) -> None:
+    """Peaks in MB. RSS counts shared pages once per process that maps them; PSS splits them
+    (a tree's PSS is the memory it takes). The peer's RSS comes from its own bench_http.py,
+    its PSS from mem_watch.py run beside it (``--peer-mem``)."""
+    before = ours.get("rss_before_search") or {}
+    rows = [
+        ("peak_single_proc_rss_mb", "peak RSS, largest process", peer_rss),
+        ("peak_worker_rss_mb", "peak RSS, largest worker", peer_mem),
+        ("peak_worker_pss_mb", "peak PSS, largest worker", peer_mem),
+        ("peak_worker_uss_mb", "peak USS, largest worker", peer_mem),
+        ("peak_tree_rss_mb", "peak RSS, whole server tree", peer_rss),
+        ("peak_tree_pss_mb", "peak PSS, whole server tree", peer_mem),
+    ]
+    for key, label, peer in rows:
+        mp = peer.get(key)
+        mp_s = f"{mp:.0f} MB" if mp else "—"
+        for rss, when in (
+            (ours.get("rss") or {}, "HTTP bench"),
+            (before, "before the first search"),
+        ):
+            mo = rss.get(key)
+            if mo is None:
+                continue
+            ratio = f"{mo / mp:.2f}" if mp else "—"
+            print(f"| {label} ({when}) | {mo:.0f} MB | {mp_s} | {ratio} | — | ≤ peer |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ours", type=Path)
     ap.add_argument("--peer", type=Path, help="peer results folder, e.g. /tmp/peer/results/sqlite")
+    ap.add_argument("--peer-mem", type=Path, help="mem_watch.py's JSON of the peer's HTTP run")
     ap.add_argument("--n", type=int)
     ap.add_argument("--summary", type=Path, nargs="+", help="one row per result file instead")
     args = ap.parse_args()
@@ -90,7 +111,7 @@ def main() -> None:
     peer_rates = peer_ingest.get("rates", {})
 
     lat_rows: list[tuple[str, Any, Any, str]] = [
-        ("floor: /healthz (HTTP+ASGI+SELECT 1)", ours.get("healthz_floor"), None, "—"),
+        ("floor: /healthz (HTTP+WSGI+SELECT 1)", ours.get("healthz_floor"), None, "—"),
         ("agent queue, first page", ours.get("desk_queue"), peer_http.get("list_total_ms"),
          "≥10× peer; <100 ms at 1M"),
         ("filtered queue page", ours.get("desk_filtered"), None, "<100 ms at 1M"),
@@ -113,13 +134,8 @@ def main() -> None:
         )
         lat_rows.append((label, entry, peer_term.get("total_ms"), "≥10× peer"))
 
-    server = "serve_nodelay.py (TCP_NODELAY fixed)" if ours.get("nodelay_fix") else "as shipped"
-    if ours.get("conn_fix"):
-        server += " + CONN_MAX_AGE=0 (bench_settings.py)"
-    if ours.get("pool"):
-        server += " + psycopg pool"
     print(
-        f"### {ours.get('db', '?')}, N = {args.n:,}, server {server}"
+        f"### {ours.get('db', '?')}, N = {args.n:,}, commit {ours.get('git', '?')}"
         f" ({ours.get('date_utc', '')} UTC)\n"
     )
     print("| metric | ours (median) | peer (median) | ours/peer | speed-up | target |")
@@ -144,20 +160,7 @@ def main() -> None:
         peer_shown = f"{mp:.0f} t/s (form {mf:.0f})" if mp and mf else "—"
         clients = f"{conc} client{'s' if conc > 1 else ''}"
         print(f"| API create, {clients} | {shown} | {peer_shown} | {ratio} | {ratio} | ≥3× peer |")
-    o_rss, p_rss = ours.get("rss") or {}, peer_http.get("rss") or {}
-    before = ours.get("rss_before_search") or {}
-    for key, label in (
-        ("peak_single_proc_rss_mb", "peak RSS, largest process"),
-        ("peak_tree_rss_mb", "peak RSS, whole server tree"),
-    ):
-        mp = p_rss.get(key)
-        mp_s = f"{mp:.0f} MB" if mp else "—"
-        for rss, when in ((o_rss, "HTTP bench"), (before, "before the first search")):
-            mo = rss.get(key)
-            if mo is None:
-                continue
-            ratio = f"{mo / mp:.2f}" if mp else "—"
-            print(f"| {label} ({when}) | {mo:.0f} MB | {mp_s} | {ratio} | — | ≤ peer |")
+    memory_rows(ours, peer_http.get("rss") or {}, load(args.peer_mem) if args.peer_mem else {})
     if ours.get("desk_search_first_ms") is not None:
         first = ours["desk_search_first_ms"]
         label = "first search in a worker (loads the segmenter)"

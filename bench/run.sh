@@ -8,13 +8,6 @@
 #   DBS="sqlite postgres"   which databases (PostgreSQL: 127.0.0.1:5432, role supportdesk)
 #   PEER=1                  also run the peer (0 = reuse the peer's results already in $PEER_HOME)
 #   FRESH=1                 start from an empty database (0 = top up the existing one)
-#   VARIANTS="shipped"      server variants measured for ours (any of
-#                           "shipped nodelay nodelay+conn nodelay+pool"):
-#                           shipped = `supportdesk serve` as it is; nodelay = through
-#                           serve_nodelay.py (uvicorn #3149 worked around); +conn = also
-#                           CONN_MAX_AGE=0; +pool = also Django's psycopg pool (PostgreSQL,
-#                           psycopg-pool installed with --target into $BENCH_PYLIB).
-#                           See README "Server variants".
 #   HTTP_N=20 SEARCH_N=5 INGEST_PER_RUN=150 RUNS=5   samples, as the peer's run_all.sh
 #   BENCH_HOME=/tmp/supportdesk-bench               databases, server logs and JSON results
 #   PG_URL=postgres://supportdesk:supportdesk@127.0.0.1:5432/supportdesk_bench
@@ -27,17 +20,12 @@ SIZES=${1:-"100000"}
 DBS=${DBS:-"sqlite postgres"}
 PEER=${PEER:-1}
 FRESH=${FRESH:-1}
-VARIANTS=${VARIANTS:-"shipped"}
 HTTP_N=${HTTP_N:-20}; SEARCH_N=${SEARCH_N:-5}; INGEST_PER_RUN=${INGEST_PER_RUN:-150}; RUNS=${RUNS:-5}
 BENCH_HOME=${BENCH_HOME:-/tmp/supportdesk-bench}
 PG_URL=${PG_URL:-postgres://supportdesk:supportdesk@127.0.0.1:5432/supportdesk_bench}
 PEER_DIR=${PEER_DIR:-$(cd "$ROOT/../shared/bench/peer" 2>/dev/null && pwd || echo /work/shared/bench/peer)}
 PEER_HOME=${PEER_HOME:-/tmp/peer}
 export PEER_HOME BENCH_COMMON=${BENCH_COMMON:-$(dirname "$PEER_DIR")/common}
-export BENCH_PYLIB=${BENCH_PYLIB:-$BENCH_HOME/pylib}
-if [[ " $DBS " == *" postgres "* && " $VARIANTS " == *"+pool"* ]] && [ ! -d "$BENCH_PYLIB/psycopg_pool" ]; then
-  "$PY" -m pip install -q --no-deps --target "$BENCH_PYLIB" psycopg-pool
-fi
 
 for DB in $DBS; do
   OUT=$BENCH_HOME/results/$DB
@@ -56,19 +44,9 @@ for DB in $DBS; do
     echo "== supportdesk $DB $N tickets =="
     /usr/bin/time -f "seed wall %e s, peak %M KB" \
       "$PY" "$HERE/seed.py" --tickets "$N" --truth-out "$OUT/truth_$N.json" | tail -2
-    for V in $VARIANTS; do
-      case $V in
-        shipped) FLAGS=(); SUFFIX="" ;;
-        nodelay) FLAGS=(--nodelay-fix); SUFFIX=_nodelay ;;
-        nodelay+conn) FLAGS=(--nodelay-fix --conn-fix); SUFFIX=_nodelay_conn ;;
-        nodelay+pool)  # PostgreSQL only; needs psycopg-pool in $BENCH_PYLIB
-          [ "$DB" = postgres ] || continue
-          FLAGS=(--nodelay-fix --pool); SUFFIX=_nodelay_pool ;;
-        *) echo "unknown variant $V"; exit 2 ;;
-      esac
-      "$PY" "$HERE/bench_http.py" -n "$HTTP_N" --search-n "$SEARCH_N" "${FLAGS[@]}" \
-        --per-run "$INGEST_PER_RUN" --runs "$RUNS" --out "$OUT/http_${N}${SUFFIX}.json"
-    done
+    "$ROOT/.venv/bin/supportdesk" reindex  # seeding writes rows only, not the search index
+    "$PY" "$HERE/bench_http.py" -n "$HTTP_N" --search-n "$SEARCH_N" \
+      --per-run "$INGEST_PER_RUN" --runs "$RUNS" --out "$OUT/http_${N}.json"
   done
   if [ "$PEER" = 1 ]; then
     echo "== peer (django-helpdesk) $DB $SIZES =="
@@ -76,13 +54,21 @@ for DB in $DBS; do
     if [ "$DB" = postgres ] && ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='peer'\"" | grep -q 1; then
       PEER_WITH_PG=1 bash "$PEER_DIR/setup.sh"
     fi
-    PEER_DB=$DB bash "$PEER_DIR/run_all.sh" "$SIZES"
+    # One size at a time, so that mem_watch.py records the PSS of each size's HTTP run (the
+    # peer's bench_http.py writes its gunicorn's pid; benchlib.RssMonitor samples RSS only).
+    PEER_FRESH=$FRESH
+    for N in $SIZES; do
+      "$PY" "$HERE/mem_watch.py" --pidfile "$PEER_HOME/state/gunicorn.pid" \
+        --out "$OUT/peer_mem_$N.json" > /dev/null &
+      WATCH=$!
+      FRESH=$PEER_FRESH PEER_DB=$DB bash "$PEER_DIR/run_all.sh" "$N"
+      wait "$WATCH" || true
+      PEER_FRESH=0
+    done
   fi
   for N in $SIZES; do
-    for F in "$OUT/http_$N".json "$OUT/http_${N}"_nodelay*.json; do
-      [ -f "$F" ] || continue
-      "$PY" "$HERE/compare.py" --ours "$F" --peer "$PEER_HOME/results/$DB" --n "$N"
-      echo
-    done
+    "$PY" "$HERE/compare.py" --ours "$OUT/http_$N.json" --peer "$PEER_HOME/results/$DB" \
+      --peer-mem "$OUT/peer_mem_$N.json" --n "$N"
+    echo
   done
 done
