@@ -9,9 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from huey.contrib.djhuey import HUEY
 
 from supportdesk.tests_support import Cast, make_cast
+
+
+@pytest.fixture(autouse=True)
+def desk_language() -> Iterator[None]:
+    # Messages are asserted in the desk's language: a request in another language earlier in
+    # the same worker thread leaves that language active (order-dependent failures under -n).
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,7 @@ class CalendarCache:
 class _Settings:
     """The active policies and the calendars built so far, as of one ``SettingsVersion``."""
 
-    def __init__(self, token: int | None) -> None:
+    def __init__(self, token: int) -> None:
         self.token = token
         self.policies: list[SlaPolicy] | None = None
         self.calendars: dict[int, Calendar] = {}
@@ -111,8 +112,7 @@ class _Settings:
         cal = self.calendars.get(calendar_id)
         if cal is None:
             cal = BusinessCalendar.objects.get(pk=calendar_id).as_calendar()
-            if self.token is not None:
-                self.calendars[calendar_id] = cal
+            self.calendars[calendar_id] = cal
         return cal
 
 
@@ -120,11 +120,21 @@ class _Settings:
 _kept = threading.local()
 
 
-def _settings_token() -> int | None:
+def _settings_token() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT token FROM sla_settingsversion WHERE id = 1")
         row = cursor.fetchone()
-    return None if row is None else int(row[0])
+        if row is None:
+            # Migration 0009 writes the row; only a flush (tests) or a hand-made DELETE
+            # removes it. Put one back so what is read next can be kept again.
+            cursor.execute(
+                "INSERT INTO sla_settingsversion (id, token) VALUES (1, %s)"
+                " ON CONFLICT (id) DO NOTHING",
+                [secrets.randbits(62)],
+            )
+            cursor.execute("SELECT token FROM sla_settingsversion WHERE id = 1")
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def current_settings() -> _Settings:
@@ -135,14 +145,12 @@ def current_settings() -> _Settings:
     3. Policies and calendars are read into the copy when first needed, always after the
        token: an edit committed in between leaves newer data under the older token, which the
        next check replaces; the reverse (older data under a newer token) cannot happen.
-    A missing row (a flushed test database) keeps nothing.
     """
     token = remembered(("sla.settings_token",), _settings_token)
     kept: _Settings | None = getattr(_kept, "settings", None)
-    if kept is None or token is None or kept.token != token:
+    if kept is None or kept.token != token:
         kept = _Settings(token)
-        if token is not None:
-            _kept.settings = kept
+        _kept.settings = kept
     return kept
 
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from supportdesk.accounts.choices import Role, TeamKind
 from supportdesk.accounts.models import Team, User
@@ -52,11 +50,3 @@ def desk(cast: Cast, django_capture_on_commit_callbacks: Callable[..., Any]) -> 
     rnd_team = Team.objects.create(name="研发中心", kind=TeamKind.RND, lead=rnd)
     rnd_team.members.add(rnd)
     return Desk(cast, l1b, rnd, rnd_team, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture(autouse=True)
-def desk_language() -> Iterator[None]:
-    # Actions' messages are asserted in the desk's language: do not depend on what an earlier
-    # test in the same worker thread (a request in another language) left activated.
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
