@@ -3,7 +3,8 @@
 Usage: SUPPORTDESK_DATA_DIR=<data dir of a demo install> python bench/time_ticket_create.py [N]
 Jobs are queued to the configured Huey store, as in production (the worker is not running),
 so the figure is the request's own cost. ``PROFILE=1`` prints a cProfile summary (wall time;
-``PROFILE=cpu``: CPU time), ``SORT=tottime`` orders it by own time.
+``PROFILE=cpu``: CPU time), ``SORT=tottime`` orders it by own time, ``CALLERS=name`` /
+``CALLEES=name`` show who calls a function and what it calls.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def main() -> None:
         st.print_stats(int(os.environ.get("TOP", "45")))
         if os.environ.get("CALLEES"):
             st.print_callees(os.environ["CALLEES"])
+        if os.environ.get("CALLERS"):
+            st.print_callers(os.environ["CALLERS"])
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from supportdesk.tickets.models import (
     TicketEvent,
     TicketLink,
 )
-from supportdesk.tickets.numbering import next_ticket_number
+from supportdesk.tickets.numbering import next_ticket_number_and_id
 from supportdesk.tickets.signals import (
     is_announced_in_process,
     response_promise,
@@ -129,6 +129,31 @@ def _append_event(
     actor_label: str = "",
     at: dt.datetime | None = None,
 ) -> TicketEvent:
+    event = _next_event(
+        ticket,
+        kind=kind,
+        actor=actor,
+        body=body,
+        data=data,
+        is_public=is_public,
+        actor_label=actor_label,
+        at=at,
+    )
+    return _write_event(ticket, event)
+
+
+def _next_event(
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: User | None,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = False,
+    actor_label: str = "",
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    """The ticket's next event, hashed and chained (``ticket.last_event_hash``), not yet written."""
     event = TicketEvent(
         ticket=ticket,
         kind=kind,
@@ -141,9 +166,14 @@ def _append_event(
         prev_hash=ticket.last_event_hash,
     )
     event.hash = event.compute_hash()
-    event.save()
     ticket.last_event_hash = event.hash
-    ticket_id, event_id = ticket.pk, event.pk
+    return event
+
+
+def _write_event(ticket: Ticket, event: TicketEvent) -> TicketEvent:
+    """Writes an event of ``_next_event`` and announces it once the transaction commits."""
+    event.save()
+    ticket_id, event_id, kind = ticket.pk, event.pk, event.kind
     # Read now, not at commit: a test's or a caller's outer transaction may commit later,
     # outside the replay.
     replayed = is_replaying_history()
@@ -303,9 +333,16 @@ def do_file_ticket(
 
     priority = draft.priority or default_priority()
     now = timezone.now()
-    with transaction.atomic():
+    # Inside a caller's transaction the filing joins it without a savepoint of its own: a
+    # failure here fails the caller's block, which undoes it (mail intake files each
+    # message in its own savepoint already). Two statements fewer per filed message.
+    with transaction.atomic(savepoint=False):
+        # The id comes with the number, so the row is written once, already carrying its
+        # created event's hash (which covers the ticket id) and version 1.
+        number, ticket_id = next_ticket_number_and_id(now)
         ticket = Ticket(
-            number=next_ticket_number(now),
+            id=ticket_id,
+            number=number,
             subject=draft.subject.strip()[:200],
             description=draft.description,
             type=draft.type,
@@ -333,13 +370,13 @@ def do_file_ticket(
             updated_at=now,
             first_response_due_at=now + dt.timedelta(minutes=priority.first_response_minutes),
             version=0,
+            last_event_hash="",
         )
         ticket.sync_derived_fields()
         for _receiver, due in response_promise.send(Ticket, ticket=ticket):
             if due is not None:
                 ticket.first_response_due_at = due
-        ticket.save()
-        event = _append_event(
+        event = _next_event(
             ticket,
             kind=EventKind.CREATED,
             actor=actor,
@@ -349,10 +386,10 @@ def do_file_ticket(
             at=now,
             data={"channel": draft.channel, "priority": priority.code},
         )
-        _store_attachments(ticket, event, uploads, actor, is_public=True)
         ticket.version = 1
-        # An UPDATE of the row just inserted; nothing listens to its save signals.
-        Ticket.objects.filter(pk=ticket.pk).update(last_event_hash=event.hash, version=1)
+        ticket.save(force_insert=True)
+        _write_event(ticket, event)
+        _store_attachments(ticket, event, uploads, actor, is_public=True)
     if _announced_inline():
         # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.
         ticket.refresh_from_db()

@@ -31,15 +31,16 @@ def mailbox(cast: Cast) -> Mailbox:
 def filing_fails_for(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """Subjects whose ticket is filed and then fails (the failure comes after real writes)."""
     subjects: set[str] = set()
-    real = ticket_actions.do_create_ticket
+    # Intake files through ``do_file_ticket`` (it needs the created event too).
+    real = ticket_actions.do_file_ticket
 
-    def create(draft: ticket_actions.NewTicket, **kwargs: Any) -> Ticket:
-        ticket = real(draft, **kwargs)
+    def file(draft: ticket_actions.NewTicket, **kwargs: Any) -> tuple[Ticket, TicketEvent]:
+        filed = real(draft, **kwargs)
         if draft.subject in subjects:
             raise RuntimeError("disk full")
-        return ticket
+        return filed
 
-    monkeypatch.setattr(ticket_actions, "do_create_ticket", create)
+    monkeypatch.setattr(ticket_actions, "do_file_ticket", file)
     return subjects
 
 
