@@ -43,6 +43,16 @@ class _CollectingMixin:
 
 
 class CollectingSqliteStorage(_CollectingMixin, SqliteStorage):
+    def _create_connection(self) -> Any:
+        conn = super()._create_connection()
+        # The desk's own SQLite database runs WAL with synchronous=NORMAL (settings): a
+        # commit survives the process dying, and only a power loss can take the last few
+        # transactions. The queue keeps the same promise instead of SQLite's default FULL,
+        # which syncs the log to disk on every job written: ~4 ms of waiting per filing,
+        # most of a ticket's time through the API on SQLite (bench/RESULTS.md, round 7).
+        conn.execute("pragma synchronous=NORMAL")
+        return conn
+
     def enqueue_many(self, jobs: list[tuple[bytes, Any]]) -> None:
         # One transaction (one fsync) for the whole burst.
         with self.db(commit=True) as cursor:
