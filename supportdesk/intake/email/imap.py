@@ -190,6 +190,8 @@ def _wait_with_idle(mailbox: Mailbox, stop: threading.Event, idle_seconds: float
         client.idle()
         deadline = time.monotonic() + idle_seconds
         try:
+            if _said_with_go_ahead(client):
+                return True
             while not stop.is_set() and time.monotonic() < deadline:
                 responses = client.idle_check(timeout=1)
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
@@ -203,6 +205,24 @@ def _wait_with_idle(mailbox: Mailbox, stop: threading.Event, idle_seconds: float
     finally:
         with contextlib.suppress(Exception):
             client.logout()
+
+
+def _said_with_go_ahead(client: IMAPClient) -> bool:
+    """Whether the server sent more right behind its IDLE go-ahead ("+ idling").
+
+    Mail that arrived between the search and IDLE is announced at once, often in the same
+    packet as the go-ahead; imaplib reads the socket in blocks, so those lines wait in its
+    buffer, where ``idle_check`` (which polls the socket) never looks (imapclient #150).
+    """
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return bool(client._imap.file.peek(1))
+    except OSError:  # nothing buffered and nothing on the socket yet
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 def fetch_all() -> dict[str, FetchResult]:

@@ -292,6 +292,59 @@ def test_new_mail_is_fetched_as_soon_as_the_server_announces_it_over_idle(
     assert Ticket.objects.get().subject == "第 1 个问题"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_mail_arriving_just_before_idle_starts_is_not_left_for_the_next_poll(
+    cast: Cast, dovecot: Dovecot, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The watcher looks for mail that came after its fetch, finds none, and enters IDLE; a
+    # mail delivered in between is announced around the IDLE command itself.
+    from supportdesk.intake.email import imap
+
+    real_connect = imap.connect
+    delivered = threading.Event()
+    connections = []
+
+    def connect(box: Mailbox) -> IMAPClient:
+        client = real_connect(box)
+        connections.append(client)
+        if len(connections) != 2:  # the first fetches; the second waits with IDLE
+            return client
+        real_search = client.search
+
+        def search(*args: object, **kwargs: object) -> list[int]:
+            found = real_search(*args, **kwargs)
+            if not delivered.is_set():
+                _deliver(dovecot, 1)
+                delivered.set()
+            return found
+
+        client.search = search
+        return client
+
+    stop = threading.Event()
+    arrived = threading.Event()
+
+    def fetched(result: FetchResult) -> None:
+        if result.new:
+            arrived.set()
+
+    def run() -> None:
+        try:
+            watch(mailbox, stop, poll_seconds=3600, on_fetched=fetched)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(imap, "connect", connect)
+    watcher = threading.Thread(target=run)
+    watcher.start()
+    try:
+        assert arrived.wait(timeout=30)
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert Ticket.objects.get().subject == "第 1 个问题"
+
+
 def test_the_fetchmail_command_fetches_every_mailbox_once(
     cast: Cast, dovecot: Dovecot, mailbox: Mailbox
 ) -> None:
