@@ -17,8 +17,10 @@ answer while another request waits on the database.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -42,11 +44,48 @@ class Server(BaseApplication):
     def load(self) -> Any:
         if _uses_sqlite(os.environ):
             # Huey imports psycopg if it can (for a PostgreSQL queue we don't use); on SQLite
-            # nothing else needs it, and it costs each worker ~10 MB.
+            # nothing else needs it, and it costs ~10 MB. Set in the arbiter, the workers
+            # inherit it.
             sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
         from supportdesk.config.wsgi import application
 
+        if self.cfg.preload_app:
+            load_shared_state()
         return application
+
+
+def load_shared_state() -> None:
+    """Loads, in the arbiter, what every worker would load anyway, then makes fork safe."""
+    from django.conf import settings
+    from django.db import connections
+    from django.template import engines
+    from django.urls import get_resolver
+    from django.utils import translation
+    from huey.contrib.djhuey import HUEY
+
+    from supportdesk.search.analysis import analyze
+
+    # Every URL pattern, so every view module and what it imports.
+    get_resolver()._populate()
+    # Django's cached template loader keeps each compiled template for the process's life.
+    engine = engines["django"]
+    for root in sorted(Path(settings.BASE_DIR).glob("*/templates")):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".html", ".txt"):
+                engine.get_template(path.relative_to(root).as_posix())
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Ticket")
+    # The segmenter's dictionary and the traditional-to-simplified tables.
+    analyze("預熱 segmenter 工单")
+    # Nothing above should have connected, but a socket shared by two processes would mix
+    # their conversations: close whatever is open.
+    connections.close_all()
+    HUEY.storage.close()
+    # Objects made so far live as long as the process; out of the collector's sight, its
+    # passes in the workers no longer write to (and so copy) the pages holding them.
+    gc.collect()
+    gc.freeze()
 
 
 def options(host: str, port: int, workers: int, threads: int, access_log: bool) -> dict[str, Any]:
@@ -64,6 +103,8 @@ def options(host: str, port: int, workers: int, threads: int, access_log: bool) 
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "proc_name": "supportdesk-web",
+        # Load the application in the arbiter and fork the workers from it (see above).
+        "preload_app": True,
     }
 
 
@@ -75,6 +116,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-access-log", action="store_true")
     args = parser.parse_args(argv)
+    # SQLite's page cache and memory map are per connection, and every worker thread keeps
+    # one. At 100,000 tickets a 16 MB cache held ~35 MB more per worker after a few searches,
+    # and the map counted ~15-30 MB of the file's pages in each worker; neither made a page
+    # measurably faster (bench/RESULTS.md, round 7): the OS's file cache serves the reads.
+    # Set before the settings are read; the environment still decides.
+    os.environ.setdefault("SQLITE_CACHE_MB", "2")
+    os.environ.setdefault("SQLITE_MMAP_MB", "0")
     # gunicorn reads its own command line too: give it none of ours.
     sys.argv = [sys.argv[0]]
     Server(options(args.host, args.port, args.workers, args.threads, not args.no_access_log)).run()

@@ -112,12 +112,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN so two processes never deadlock upgrading read locks; the timeout waits for it.
+    # Page cache and memory map are per connection. ``serve`` lowers both (every worker
+    # thread keeps a connection; its pages come from the OS's file cache just as fast).
+    _cache_kib = env_int("SQLITE_CACHE_MB", 16) * 1024
+    _mmap_bytes = env_int("SQLITE_MMAP_MB", 256) * 1024 * 1024
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
-            " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;"
+            f" PRAGMA cache_size=-{_cache_kib}; PRAGMA mmap_size={_mmap_bytes};"
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import http.cookiejar
 import io
 import os
 import re
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -307,6 +309,70 @@ def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path)
         server.kill()
     assert server.output.count("Booting worker") == 2
     assert "Shutting down: Master" in server.output
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_search(
+    tmp_path: Path,
+) -> None:
+    # The arbiter loads the application, the templates and the segmenter before it forks
+    # (supportdesk/config/server.py); a worker started later, after one died, is forked from
+    # the same state and must open its own database connection and find everything working.
+    env = {**command_env(tmp_path), "ADMIN_PASSWORD": STRONG}
+    for args in (["migrate"], ["createadmin", "boss", "--email", "boss@example.com",
+                               "--password-from-env", "ADMIN_PASSWORD"]):  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "supportdesk.config.cli", *args],
+            env=env, capture_output=True, timeout=180, check=True,
+        )  # fmt: skip
+    port = free_port()
+    server = Process(tmp_path, "serve", "--port", str(port), "--threads", "2")
+    base = f"http://127.0.0.1:{port}"
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def get(path: str) -> tuple[int, str]:
+        with browser.open(base + path, timeout=10) as response:
+            return response.status, response.read().decode()
+
+    def search_works() -> None:
+        status, page = get("/search/?q=" + urllib.parse.quote("打印机脱机"))
+        assert status == 200 and 'name="q"' in page and "打印机脱机" in page
+
+    try:
+        server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer on /healthz")
+        login = get("/login/")[1]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)
+        assert token is not None
+        form = {"username": "boss", "password": STRONG, "csrfmiddlewaretoken": token.group(1)}
+        request = urllib.request.Request(
+            base + "/login/",
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"Referer": base + "/login/"},
+        )
+        with browser.open(request, timeout=10) as response:
+            assert "/login/" not in response.url  # signed in and sent on
+        search_works()
+        # The segmenter's native library is mapped in the arbiter: loaded once, shared.
+        assert "rjieba" in Path(f"/proc/{server.popen.pid}/maps").read_text()
+        (first,) = children(server.popen.pid)
+        os.kill(first, signal.SIGKILL)
+        server.wait_for(
+            lambda: [pid for pid in children(server.popen.pid) if pid != first],
+            "a new worker",
+        )
+        server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer from the new worker")
+        search_works()  # the session is read through the new worker's own connection
+        assert server.stop() == 0
+    finally:
+        server.kill()
+    assert server.output.count("Booting worker") == 2
 
 
 def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
