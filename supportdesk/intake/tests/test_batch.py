@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from supportdesk.crm.models import Contact
 from supportdesk.intake.choices import InboundState
 from supportdesk.intake.email import ingest
-from supportdesk.intake.models import InboundMessage, Mailbox, OutboundMessage
+from supportdesk.intake.models import InboundMessage, Mailbox, OutboundMessage, ThreadReference
 from supportdesk.tests_support import Cast
 from supportdesk.tickets import actions as ticket_actions
 from supportdesk.tickets.choices import EventKind
@@ -144,3 +146,41 @@ def test_a_flooding_sender_is_rate_limited_within_a_batch(
         InboundState.IGNORED,
     ]
     assert Ticket.objects.count() == 3
+
+
+def test_a_batch_nothing_fails_in_is_filed_without_a_savepoint_per_message(
+    cast: Cast, mailbox: Mailbox, django_capture_on_commit_callbacks
+) -> None:
+    existing = cast.ticket()
+    batch = [
+        make_mail(subject="打印机无法连接"),
+        make_mail(sender="李娜 <li.na@yunfan.example>", subject="无法导出报表"),
+        make_mail(
+            sender="李娜 <li.na@yunfan.example>",
+            subject=f"回复: 【技术支持】{existing.number} 登录问题",
+            body="我试过了，还是不行。",
+        ),
+    ]
+    # Captured inside: the jobs the commit queues run (inline in tests) when the outer ends.
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        outcomes = ingest.receive_batch(batch, mailbox)
+
+    assert [o.message.state for o in outcomes] == [InboundState.INGESTED] * 3
+    assert [o.created for o in outcomes] == [True] * 3
+    new_tickets = [o.message.ticket for o in outcomes[:2]]
+    assert all(t is not None and t.pk != existing.pk for t in new_tickets)
+    assert outcomes[2].message.ticket == existing
+    # Rows as a reader finds them: each message with its ticket and event, each in its thread.
+    for outcome in outcomes:
+        stored = InboundMessage.objects.get(pk=outcome.message.pk)
+        assert stored.ticket == outcome.message.ticket and stored.event_id is not None
+        assert ThreadReference.objects.filter(ticket=stored.ticket).exists()
+    assert len(mail.outbox) == 2  # the two new tickets acknowledged after the commit
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The batch's own transaction is a savepoint inside the test's; the reply action keeps its
+    # own. None per message, and the message rows written in one statement.
+    assert sum(s.startswith("SAVEPOINT") for s in statements) <= 2
+    assert sum('INSERT INTO "intake_inboundmessage"' in s for s in statements) == 1
