@@ -474,11 +474,11 @@ class PostgresBackend(SearchBackend):
                 # Counting a common word's matches up to the cut reads thousands of rows (half
                 # of a search's time at a million documents); the planner's statistics already
                 # say which words are that common. Only the others are counted.
-                common = 2 * CANDIDATES / total
+                threshold = 2 * CANDIDATES / total
                 counts = {
                     t: CANDIDATES
                     for t, lexeme in zip(tokens, lexemes, strict=True)
-                    if frequent.get(lexeme, 0.0) >= common
+                    if frequent.get(lexeme, 0.0) >= threshold
                 }
                 others = {t: q for t, q in zip(tokens, quoted, strict=True) if t not in counts}
                 if others:
