@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
+from supportdesk.core.prepared import PreparedRead
 from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.selectors import get_ticket_for_user
 
@@ -41,6 +42,15 @@ class Lookups:
         if value is None or value == "":
             return None
         return self.one(qs, field, **{key: value})
+
+    def prepared(self, read: PreparedRead[M], field: str, value: Any) -> M | None:
+        """``optional`` through a read compiled once (``core.prepared``), for hot paths."""
+        if value is None or value == "":
+            return None
+        found = read.first(value)
+        if found is None:
+            self.errors.setdefault(field, []).append(_("Nothing with this value exists."))
+        return found
 
     def ticket(self, user: User, field: str, number: str) -> Ticket | None:
         try:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.errors import ActionError, ConflictError
 from supportdesk.core.history import hold_until_step_ends, is_replaying_history
+from supportdesk.core.prepared import PreparedRead
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
@@ -292,8 +293,14 @@ def _check_version(ticket: Ticket, expected_version: int | None, fields: Iterabl
 # --- creating ---------------------------------------------------------------------------
 
 
+# Asked on every filing without a priority: compiled once per thread (``core.prepared``).
+_default_priority = PreparedRead(
+    lambda _key: Priority.objects.filter(active=True, is_default=True).order_by("pk"), None
+)
+
+
 def default_priority() -> Priority:
-    priority = Priority.objects.filter(active=True, is_default=True).first()
+    priority = _default_priority.first()
     if priority is None:
         priority = Priority.objects.filter(active=True).order_by("-rank").first()
     if priority is None:

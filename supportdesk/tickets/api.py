@@ -22,6 +22,7 @@ from supportdesk.api.auth import current_user
 from supportdesk.api.errors import COMMON_ERRORS, LIST_ERRORS, WRITE_ERRORS
 from supportdesk.api.lookups import Lookups
 from supportdesk.api.pagination import DEFAULT_LIMIT, checked_cursor
+from supportdesk.core.prepared import PreparedRead
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import actions, permissions, selectors
 from supportdesk.tickets.choices import Channel, TicketType
@@ -143,6 +144,13 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> dict[
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+# Filing reads these on every request: compiled once per thread (``core.prepared``).
+_organization = PreparedRead(lambda pk: Organization.objects.filter(pk=pk).order_by(), int)
+_active_priority = PreparedRead(
+    lambda code: Priority.objects.filter(active=True, code=code).order_by(), str
+)
+
+
 @router.post("/tickets", response={201: TicketOut, **WRITE_ERRORS}, url_name="ticket_create")
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
     """Files a ticket (R-TK-2). The response carries its number and first-response deadline."""
@@ -152,9 +160,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
     if user.is_customer and payload.organization is None:
         organization = user.organization
     else:
-        organization = found.optional(
-            Organization.objects.all(), "organization", payload.organization
-        )
+        organization = found.prepared(_organization, "organization", payload.organization)
     contacts = Contact.objects.all()
     if user.is_customer:
         contacts = contacts.filter(organization_id=user.organization_id or 0)
@@ -168,9 +174,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         category=found.optional(
             Category.objects.filter(active=True), "category", payload.category, key="code"
         ),
-        priority=found.optional(
-            Priority.objects.filter(active=True), "priority", payload.priority, key="code"
-        ),
+        priority=found.prepared(_active_priority, "priority", payload.priority),
         # Customers always come in through the API; agents record where a request came from.
         channel=Channel.API if user.is_customer else payload.channel,
         source=payload.source,

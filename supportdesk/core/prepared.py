@@ -1,0 +1,98 @@
+"""One-row reads whose SQL is compiled once per thread instead of on every request.
+
+Building and compiling a queryset costs more CPU than running it for the small reads every
+API request makes (the caller's token with its user, the organization and priority a new
+ticket names): 0.6–0.9 ms for the token read against 0.1–0.2 ms for the statement itself
+(bench/RESULTS.md, round 7). :class:`PreparedRead` compiles its queryset the first time a
+thread uses it, with a stand-in value where the key goes, and afterwards runs the same SQL
+with the real key, turning the row into model instances the way the ORM does (its
+converters, ``from_db`` and ``select_related`` populators).
+
+Only for querysets of model instances whose shape never changes between calls: one key
+value, fixed filters, no annotations. Per thread, because a compiler belongs to the thread's
+connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+M = TypeVar("M", bound=Model)
+
+# Stand-ins for the key while compiling: values no real key takes.
+TEXT_KEY = "\x00prepared-read-key\x00"
+INT_KEY = -7_301_946_552_018_337
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet[Any], stand_in: object | None) -> None:
+        self.db = queryset.db
+        compiler = queryset.query.get_compiler(using=self.db)
+        sql, params = compiler.as_sql()
+        self.sql, self.params = sql, list(params)
+        self.key_at: int | None = None
+        if stand_in is not None:
+            found = [
+                i for i, p in enumerate(self.params) if type(p) is type(stand_in) and p == stand_in
+            ]
+            if len(found) != 1:
+                raise ValueError(f"the key must appear once among the parameters: {params!r}")
+            self.key_at = found[0]
+        klass_info = compiler.klass_info
+        if klass_info is None or compiler.annotation_col_map:
+            raise ValueError("only querysets of model instances without annotations")
+        select = compiler.select
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+        self.model: type[Model] = klass_info["model"]
+        self.compiler = compiler
+        self.converters = compiler.get_converters([column[0] for column in select])
+
+    def first(self, key: object) -> Any:
+        params = self.params
+        if self.key_at is not None:
+            params = list(params)
+            params[self.key_at] = key
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows: list[Any] = cursor.fetchmany(1)
+        if not rows:
+            return None
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        row = rows[0]
+        found = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, found)
+        return found
+
+
+class PreparedRead(Generic[M]):
+    """``build(stand_in)[:1]`` compiled once per thread; ``first(key)`` runs it for a key.
+
+    ``build`` gets the stand-in (``TEXT_KEY`` or ``INT_KEY``, as ``key_type`` says; none for
+    a read without a key) and returns the queryset, ordered or explicitly unordered.
+    """
+
+    def __init__(
+        self, build: Callable[[Any], QuerySet[M]], key_type: type[str] | type[int] | None
+    ) -> None:
+        self._build = build
+        self._stand_in: object | None = {str: TEXT_KEY, int: INT_KEY, None: None}[key_type]
+        self._local = threading.local()
+
+    def first(self, key: object = None) -> M | None:
+        compiled: _Compiled | None = getattr(self._local, "compiled", None)
+        if compiled is None:
+            compiled = _Compiled(self._build(self._stand_in)[:1], self._stand_in)
+            self._local.compiled = compiled
+        found: M | None = compiled.first(key)
+        return found
