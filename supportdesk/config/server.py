@@ -1,9 +1,19 @@
-"""The web server process ``supportdesk serve`` hands over to: gunicorn, without Django.
+"""The web server process ``supportdesk serve`` hands over to: gunicorn's arbiter.
 
 ``serve`` checks its arguments inside Django, then replaces itself (``os.execve``) with
-``python -m supportdesk.config.server``. This process is gunicorn's arbiter: it never imports
-the project, so it stays at the size of gunicorn (~25 MB) instead of a whole Django process
-(~80 MB); each worker process imports the application after it is forked.
+``python -m supportdesk.config.server`` (same process id, a fresh interpreter).
+
+The arbiter loads the application once (gunicorn's ``preload_app``), with what every worker
+would otherwise load for itself on its first requests: every URL pattern and view module,
+the project's compiled templates, both languages' translation catalogs and the Chinese
+segmenter's dictionary (~33 MB, in Rust). It freezes those objects out of the garbage
+collector (``gc.freeze``) and forks: the workers share all of it copy-on-write instead of
+each holding a copy. RSS, which counts a shared page in every process mapping it, hardly
+moves; what the server really takes (PSS summed over the tree) drops by about one copy per
+extra worker, and a search no longer grows a worker by the dictionary (bench/RESULTS.md,
+round 7). Nothing opens a database connection or starts a thread before the fork, and what
+could is closed first. The code is loaded once: new code needs a restart of the service
+(SIGHUP re-forks the workers from what the arbiter holds).
 
 Why WSGI and gunicorn's threaded workers rather than an ASGI server: every view is
 synchronous, and under ASGI Django runs each one through ``sync_to_async`` and keeps database
