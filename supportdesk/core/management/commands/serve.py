@@ -44,7 +44,7 @@ class Command(BaseCommand):
             argv.append("--no-access-log")
         sys.stdout.flush()
         sys.stderr.flush()
-        # Same process id (``demo`` and service managers keep signalling it), but without
-        # Django loaded: gunicorn's arbiter then costs ~25 MB instead of ~80 MB, and each
-        # worker imports the application itself (supportdesk/config/server.py).
+        # Same process id (``demo`` and service managers keep signalling it), in a fresh
+        # interpreter: gunicorn's arbiter loads the application there once and forks the
+        # workers from it (supportdesk/config/server.py).
         os.execve(sys.executable, argv, dict(os.environ))  # noqa: S606 - our own interpreter and module
