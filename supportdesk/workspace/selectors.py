@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from supportdesk.accounts.models import User
+from supportdesk.core.prepared import PreparedRead
 from supportdesk.tickets.models import Ticket, TicketLink
 from supportdesk.tickets.selectors import QUEUE_SELECT_RELATED, queue_queryset, visible_tickets
 
@@ -47,17 +48,29 @@ PAGE_SELECT_RELATED = (
 )
 
 
+# Compiling this eleven-table read cost Django more CPU than running it (~15 % of the page):
+# compiled once per thread, run with each number.
+_page_ticket: PreparedRead[Ticket] = PreparedRead(
+    lambda number: (
+        Ticket.objects.select_related(*PAGE_SELECT_RELATED).filter(number=number).order_by()
+    ),
+    str,
+)
+
+
 def ticket_for_page(user: User, number: str) -> Ticket:
     """The ticket of the agent's ticket page, access-checked like ``get_ticket_for_user``."""
-    found = list(
-        visible_tickets(user)
-        .select_related(*PAGE_SELECT_RELATED)
-        .filter(number=number)
-        .order_by()[:1]
-    )
-    if not found:
+    found: Ticket | None
+    if user.is_authenticated and user.is_active and user.is_agent:
+        # Agents see every ticket (``visible_tickets``): no filter beyond the number.
+        found = _page_ticket.first(number)
+    else:
+        # Unordered (``number`` is unique): ``first()`` would add an ORDER BY.
+        visible = visible_tickets(user).select_related(*PAGE_SELECT_RELATED)
+        found = next(iter(visible.filter(number=number).order_by()[:1]), None)
+    if found is None:
         raise Http404("no such ticket")
-    return found[0]
+    return found
 
 
 # The link list shows the other ticket's number, subject and status: loading only those
