@@ -344,12 +344,7 @@ def do_file_ticket(
     # failure here fails the caller's block, which undoes it (mail intake files each
     # message in its own savepoint already). Two statements fewer per filed message.
     with transaction.atomic(savepoint=False):
-        # The id comes with the number, so the row is written once, already carrying its
-        # created event's hash (which covers the ticket id) and version 1.
-        number, ticket_id = next_ticket_number_and_id(now)
         ticket = Ticket(
-            id=ticket_id,
-            number=number,
             subject=draft.subject.strip()[:200],
             description=draft.description,
             type=draft.type,
@@ -383,6 +378,11 @@ def do_file_ticket(
         for _receiver, due in response_promise.send(Ticket, ticket=ticket):
             if due is not None:
                 ticket.first_response_due_at = due
+        # Numbering locks the day's row (PostgreSQL) until the commit, so concurrent filings
+        # queue there: it comes last, after the promise's reads and arithmetic. The id comes
+        # with the number, so the row is written once, already carrying its created event's
+        # hash (which covers the ticket id) and version 1.
+        ticket.number, ticket.id = next_ticket_number_and_id(now)
         event = _next_event(
             ticket,
             kind=EventKind.CREATED,
