@@ -16,11 +16,11 @@ from supportdesk.tickets.models import Priority
 
 
 def test_a_token_read_brings_its_user_as_the_orm_does(cast: Cast) -> None:
-    token, raw = ApiToken.issue(cast.l1, "script")  # type: ignore[attr-defined]
+    token, raw = ApiToken.issue(cast.l1, "script")
     ApiToken.objects.filter(pk=token.pk).update(
         last_used_at=dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
     )
-    _other, other_raw = ApiToken.issue(cast.customer, "portal script")  # type: ignore[attr-defined]
+    _other, other_raw = ApiToken.issue(cast.customer, "portal script")
 
     found = ApiToken.objects.authenticate(raw)
     orm = ApiToken.objects.select_related("user").get(pk=token.pk)
