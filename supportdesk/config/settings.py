@@ -109,6 +109,9 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+# PostgreSQL: core.prepared plans its reads once per connection (PREPARE). A pooler in
+# transaction mode hands each transaction another server connection, so turn it off there.
+DB_SERVER_PREPARE = env_bool("DB_SERVER_PREPARE", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN so two processes never deadlock upgrading read locks; the timeout waits for it.

@@ -8,6 +8,14 @@ thread uses it, with a stand-in value where the key goes, and afterwards runs th
 with the real key, turning the row into model instances the way the ORM does (its
 converters, ``from_db`` and ``select_related`` populators).
 
+On PostgreSQL the statement is also prepared on the server (``PREPARE``, once per database
+connection), so the planner does not plan the same lookup again on every request: planning
+the agent's eleven-table ticket read took 3.4 ms for 0.3 ms of execution (round 7).
+Prepared statements outlive a rolled-back transaction (PostgreSQL keeps them for the
+session), so one PREPARE per connection is enough; the plan of a lookup by a unique key is
+the same for every key. Statements go through Django's cursor, so they are logged and
+counted like any other.
+
 Only for querysets of model instances whose shape never changes between calls: one key
 value, fixed filters, no annotations. Per thread, because a compiler belongs to the thread's
 connection.
@@ -15,10 +23,14 @@ connection.
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -28,6 +40,15 @@ M = TypeVar("M", bound=Model)
 # Stand-ins for the key while compiling: values no real key takes.
 TEXT_KEY = "\x00prepared-read-key\x00"
 INT_KEY = -7_301_946_552_018_337
+
+_names = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2, ...`` (``%%`` is a literal %)."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
 
 
 class _Compiled:
@@ -54,6 +75,8 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, select, self.db)
         self.model: type[Model] = klass_info["model"]
         self.compiler = compiler
+        self.name = f"sd_prepared_{next(_names)}"
+        self.prepared_on: weakref.ref[Any] | None = None  # the connection it is prepared on
         self.converters = compiler.get_converters([column[0] for column in select])
 
     def first(self, key: object) -> Any:
@@ -61,8 +84,17 @@ class _Compiled:
         if self.key_at is not None:
             params = list(params)
             params[self.key_at] = key
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
+        wrapper = connections[self.db]
+        with wrapper.cursor() as cursor:
+            if wrapper.vendor == "postgresql" and settings.DB_SERVER_PREPARE:
+                raw = wrapper.connection
+                if self.prepared_on is None or self.prepared_on() is not raw:
+                    cursor.execute(f"PREPARE {self.name} AS {_numbered(self.sql)}")
+                    self.prepared_on = weakref.ref(raw)
+                args = f"({', '.join(['%s'] * len(params))})" if params else ""
+                cursor.execute(f"EXECUTE {self.name}{args}", params)
+            else:
+                cursor.execute(self.sql, params)
             rows: list[Any] = cursor.fetchmany(1)
         if not rows:
             return None

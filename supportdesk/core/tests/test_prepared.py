@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from supportdesk.accounts.models import ApiToken
 from supportdesk.core.prepared import PreparedRead
@@ -75,3 +77,54 @@ def test_a_read_whose_key_is_not_a_parameter_is_refused(cast: Cast) -> None:
     fixed = PreparedRead(lambda _key: Priority.objects.filter(code="P1").order_by(), str)
     with pytest.raises(ValueError, match="key"):
         fixed.first("P1")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_plans_the_read_once_per_connection(cast: Cast) -> None:
+    by_code = PreparedRead(lambda code: Priority.objects.filter(code=code).order_by(), str)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"tickets_priority"."code" = $1%'],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    p1, p2, p3 = (cast.priority(code) for code in ("P1", "P2", "P3"))
+    before = len(prepared())  # other reads of this kind, prepared by earlier tests
+    with CaptureQueriesContext(connection) as first:
+        assert by_code.first("P1") == p1
+    assert [q["sql"].split()[0] for q in first.captured_queries] == ["PREPARE", "EXECUTE"]
+    assert len(prepared()) == before + 1
+
+    # A rolled-back transaction keeps the statement (PostgreSQL's prepared statements
+    # belong to the session): the next read only executes it.
+    try:
+        with transaction.atomic():
+            assert by_code.first("P2") == p2
+            raise RuntimeError("undo")
+    except RuntimeError:
+        pass
+    with CaptureQueriesContext(connection) as again:
+        assert by_code.first("P3") == p3
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["EXECUTE"]
+
+    # A new connection (a restarted database, CONN_MAX_AGE) prepares it again.
+    connection.close()
+    with CaptureQueriesContext(connection) as reconnected:
+        assert by_code.first("no such code") is None
+    assert [q["sql"].split()[0] for q in reconnected.captured_queries] == ["PREPARE", "EXECUTE"]
+
+
+@pytest.mark.postgresql
+def test_behind_a_transaction_pooler_nothing_is_prepared_on_the_server(
+    cast: Cast, settings: Any
+) -> None:
+    settings.DB_SERVER_PREPARE = False
+    by_code = PreparedRead(lambda code: Priority.objects.filter(code=code).order_by(), str)
+    p1 = cast.priority("P1")
+    with CaptureQueriesContext(connection) as queries:
+        assert by_code.first("P1") == p1
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
