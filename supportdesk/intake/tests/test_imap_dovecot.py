@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -258,24 +259,28 @@ def test_an_unreachable_imap_server_is_reported_not_raised(cast: Cast) -> None:
     assert result.errors and result.fetched == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_new_mail_is_fetched_as_soon_as_the_server_announces_it_over_idle(
-    cast: Cast, dovecot: Dovecot, mailbox: Mailbox
-) -> None:
+@dataclass
+class _Watch:
+    fetched_once: threading.Event
+    arrived: threading.Event  # a fetch brought new mail
+    results: list[int]  # new messages of each fetch so far
+
+
+@contextmanager
+def _watching(mailbox: Mailbox) -> Iterator[_Watch]:
+    """``watch`` in a thread, as ``fetchmail --idle`` runs it. Polling would wait an hour:
+    only IDLE can bring mail in time."""
     stop = threading.Event()
-    results: list[int] = []
-    first_fetch_done = threading.Event()
-    arrived = threading.Event()
+    seen = _Watch(threading.Event(), threading.Event(), [])
 
     def fetched(result: FetchResult) -> None:
-        results.append(result.new)
-        first_fetch_done.set()
+        seen.results.append(result.new)
+        seen.fetched_once.set()
         if result.new:
-            arrived.set()
+            seen.arrived.set()
 
     def run() -> None:
         try:
-            # Polling would wait an hour: only IDLE can bring the mail in time.
             watch(mailbox, stop, poll_seconds=3600, on_fetched=fetched)
         finally:
             connection.close()
@@ -283,12 +288,20 @@ def test_new_mail_is_fetched_as_soon_as_the_server_announces_it_over_idle(
     watcher = threading.Thread(target=run)
     watcher.start()
     try:
-        assert first_fetch_done.wait(timeout=30)
-        _deliver(dovecot, 1)
-        assert arrived.wait(timeout=30), results
+        yield seen
     finally:
         stop.set()
         watcher.join(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_mail_is_fetched_as_soon_as_the_server_announces_it_over_idle(
+    cast: Cast, dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    with _watching(mailbox) as seen:
+        assert seen.fetched_once.wait(timeout=30)
+        _deliver(dovecot, 1)
+        assert seen.arrived.wait(timeout=30), seen.results
     assert Ticket.objects.get().subject == "第 1 个问题"
 
 
@@ -301,7 +314,6 @@ def test_mail_arriving_just_before_idle_starts_is_not_left_for_the_next_poll(
     from supportdesk.intake.email import imap
 
     real_connect = imap.connect
-    delivered = threading.Event()
     connections = []
 
     def connect(box: Mailbox) -> IMAPClient:
@@ -313,35 +325,15 @@ def test_mail_arriving_just_before_idle_starts_is_not_left_for_the_next_poll(
 
         def search(*args: object, **kwargs: object) -> list[int]:
             found = real_search(*args, **kwargs)
-            if not delivered.is_set():
-                _deliver(dovecot, 1)
-                delivered.set()
+            _deliver(dovecot, 1)
             return found
 
         client.search = search
         return client
 
-    stop = threading.Event()
-    arrived = threading.Event()
-
-    def fetched(result: FetchResult) -> None:
-        if result.new:
-            arrived.set()
-
-    def run() -> None:
-        try:
-            watch(mailbox, stop, poll_seconds=3600, on_fetched=fetched)
-        finally:
-            connection.close()
-
     monkeypatch.setattr(imap, "connect", connect)
-    watcher = threading.Thread(target=run)
-    watcher.start()
-    try:
-        assert arrived.wait(timeout=30)
-    finally:
-        stop.set()
-        watcher.join(timeout=30)
+    with _watching(mailbox) as seen:
+        assert seen.arrived.wait(timeout=30), seen.results
     assert Ticket.objects.get().subject == "第 1 个问题"
 
 
