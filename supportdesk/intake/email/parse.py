@@ -143,18 +143,17 @@ def _has_valid_multibyte(data: bytes) -> bool:
     return len(_UTF8_SEQUENCE.findall(data)) >= 2
 
 
+_ASCII = re.compile(r"[\x00-\x7f]+")
+
+
 def _reads_as_chinese(text: str) -> bool:
-    wide = [ch for ch in text if ord(ch) > 0x7F]
+    wide = _ASCII.sub("", text)
     if not wide:
         return True
-    common = 0
-    for ch in wide:
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        common += 1
-    return common >= 0.9 * len(wide)
+    # GB2312 encodes each character it has as two bytes >= 0xA1, so every "?" in the
+    # encoding is a replaced character: one encode call, not one per character.
+    uncommon = wide.encode("gb2312", errors="replace").count(b"?")
+    return len(wide) - uncommon >= 0.9 * len(wide)
 
 
 def _has_utf8_sequences(data: bytes) -> bool:
@@ -517,6 +516,7 @@ _BLOCK_TAGS = {
     "blockquote", "pre", "hr", "section", "article", "header", "footer",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "head", "title", "xml"}
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
 class _TextExtractor(HTMLParser):
@@ -552,7 +552,7 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.out.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+            self.out.append(_HTML_SPACE.sub(" ", data))
 
 
 def html_to_text(html: str) -> str:
