@@ -637,6 +637,10 @@ _QUOTE_STARTS = [
     re.compile(r"^\s*On\s.{4,300}\swrote:\s*$", re.I),
     re.compile(r"^\s*Am\s.{4,300}\sschrieb.{0,80}:\s*$", re.I),
 ]  # fmt: skip
+# One pattern for all of them (each keeps its own flags): a line is matched once, not six times.
+_QUOTE_START = re.compile(
+    "|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p in _QUOTE_STARTS)
+)
 _FROM_LINE = re.compile(r"^\s*\*?\s*(From|发件人|寄件者|Von)\s*\*?\s*[:：]", re.I)
 _SENT_LINE = re.compile(
     r"^\s*\*?\s*(Sent|Date|发送时间|日期|时间|寄件日期|Gesendet|Datum)\s*\*?\s*[:：]", re.I
@@ -665,7 +669,7 @@ def _find_cut(lines: list[str]) -> int | None:
         stripped = line.strip().replace("\xa0", " ")
         if not stripped:
             continue
-        if any(p.match(stripped) for p in _QUOTE_STARTS):
+        if _QUOTE_START.match(stripped):
             return _include_rule_above(lines, index)
         if _FROM_LINE.match(stripped) and any(
             _SENT_LINE.match(following.strip()) for following in lines[index + 1 : index + 5]
