@@ -33,10 +33,7 @@ class Lookups:
         # No ORDER BY: the filters name one row (``first()``'s ordering costs more CPU to
         # compile than the lookup takes).
         rows = list(qs.filter(**filters).order_by()[:1])
-        found = rows[0] if rows else None
-        if found is None:
-            self.errors.setdefault(field, []).append(_("Nothing with this value exists."))
-        return found
+        return self._found(field, rows[0] if rows else None)
 
     def optional(self, qs: QuerySet[M], field: str, value: Any, key: str = "pk") -> M | None:
         if value is None or value == "":
@@ -47,7 +44,9 @@ class Lookups:
         """``optional`` through a read compiled once (``core.prepared``), for hot paths."""
         if value is None or value == "":
             return None
-        found = read.first(value)
+        return self._found(field, read.first(value))
+
+    def _found(self, field: str, found: M | None) -> M | None:
         if found is None:
             self.errors.setdefault(field, []).append(_("Nothing with this value exists."))
         return found

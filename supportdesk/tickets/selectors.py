@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from supportdesk.accounts.models import User
+from supportdesk.tickets import permissions
 from supportdesk.tickets.choices import Status
 from supportdesk.tickets.models import Attachment, Ticket, TicketEvent
 
@@ -31,7 +32,7 @@ CLOSED = Q(is_open__in=[False])
 def visible_tickets(user: User) -> QuerySet[Ticket]:
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
-    if user.is_agent:
+    if permissions.is_agent(user):  # agents see every ticket
         return Ticket.objects.all()
     if user.is_customer and user.organization_id is not None:
         return Ticket.objects.filter(organization_id=user.organization_id)

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from supportdesk.accounts.models import User
 from supportdesk.core.prepared import PreparedRead
+from supportdesk.tickets import permissions
 from supportdesk.tickets.models import Ticket, TicketLink
 from supportdesk.tickets.selectors import QUEUE_SELECT_RELATED, queue_queryset, visible_tickets
 
@@ -61,8 +62,8 @@ _page_ticket: PreparedRead[Ticket] = PreparedRead(
 def ticket_for_page(user: User, number: str) -> Ticket:
     """The ticket of the agent's ticket page, access-checked like ``get_ticket_for_user``."""
     found: Ticket | None
-    if user.is_authenticated and user.is_active and user.is_agent:
-        # Agents see every ticket (``visible_tickets``): no filter beyond the number.
+    if permissions.is_agent(user):
+        # The rule ``visible_tickets`` applies: agents see every ticket, no filter to add.
         found = _page_ticket.first(number)
     else:
         # Unordered (``number`` is unique): ``first()`` would add an ORDER BY.
