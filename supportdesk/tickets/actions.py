@@ -27,7 +27,7 @@ from supportdesk.core.errors import ActionError, ConflictError
 from supportdesk.core.history import hold_until_step_ends, is_replaying_history
 from supportdesk.core.prepared import PreparedRead
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
-from supportdesk.tickets import permissions
+from supportdesk.tickets import numbering, permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
 from supportdesk.tickets.choices import (
     CallDirection,
@@ -47,7 +47,6 @@ from supportdesk.tickets.models import (
     TicketEvent,
     TicketLink,
 )
-from supportdesk.tickets.numbering import next_ticket_number_and_id
 from supportdesk.tickets.signals import (
     is_announced_in_process,
     response_promise,
@@ -340,6 +339,9 @@ def do_file_ticket(
 
     priority = draft.priority or default_priority()
     now = timezone.now()
+    # On PostgreSQL outside a transaction, the number comes first, from a transaction of its
+    # own that does not keep the day's row locked through this one (``numbering``, 3).
+    numbered = numbering.number_ahead(now)
     # Inside a caller's transaction the filing joins it without a savepoint of its own: a
     # failure here fails the caller's block, which undoes it (mail intake files each
     # message in its own savepoint already). Two statements fewer per filed message.
@@ -378,11 +380,11 @@ def do_file_ticket(
         for _receiver, due in response_promise.send(Ticket, ticket=ticket):
             if due is not None:
                 ticket.first_response_due_at = due
-        # Numbering locks the day's row (PostgreSQL) until the commit, so concurrent filings
-        # queue there: it comes last, after the promise's reads and arithmetic. The id comes
-        # with the number, so the row is written once, already carrying its created event's
-        # hash (which covers the ticket id) and version 1.
-        ticket.number, ticket.id = next_ticket_number_and_id(now)
+        # Numbering inside this transaction locks the day's row until the commit, so
+        # concurrent filings queue there: it comes last, after the promise's reads and
+        # arithmetic. The id comes with the number, so the row is written once, already
+        # carrying its created event's hash (which covers the ticket id) and version 1.
+        ticket.number, ticket.id = numbered or numbering.next_ticket_number_and_id(now)
         event = _next_event(
             ticket,
             kind=EventKind.CREATED,

@@ -1,4 +1,5 @@
-"""Ticket numbers stay unique and gap-free when several processes file tickets at once."""
+"""Ticket numbers stay unique and gap-free when several processes file tickets at once, and on
+PostgreSQL a filing that is slow to commit does not hold up the others."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection, connections
 
 from supportdesk.tests_support import Cast, database_url_for_subprocesses
+from supportdesk.tickets import actions
 from supportdesk.tickets.models import Ticket
 
 WORKER = textwrap.dedent(
@@ -58,3 +63,69 @@ def test_processes_filing_at_once_never_share_a_number(cast: Cast) -> None:
         by_day.setdefault(number[2:10], []).append(int(number[10:]))
     for seqs in by_day.values():
         assert sorted(seqs) == list(range(1, len(seqs) + 1))
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_filing_waiting_to_commit_does_not_hold_up_the_next_one(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first filing stops after taking its number, before its transaction commits (as a
+    # commit waiting for a slow disk would). The day's number row is not locked meanwhile.
+    numbered, release = threading.Event(), threading.Event()
+    store = actions._store_attachments
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "slow-filing":
+            numbered.set()
+            release.wait(timeout=30)
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_store_attachments", paused)
+    slow: list[Ticket] = []
+
+    def file_slowly() -> None:
+        try:
+            slow.append(cast.ticket(subject="慢的那一单"))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=file_slowly, name="slow-filing")
+    thread.start()
+    try:
+        assert numbered.wait(timeout=30)
+        with connection.cursor() as cursor:
+            # Blocked on a locked row, this filing would fail after 5 s instead of waiting.
+            cursor.execute("SET lock_timeout = '5s'")
+        quick = cast.ticket(subject="快的那一单")
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert Ticket.objects.filter(subject="快的那一单").exists()
+    assert [t.number for t in slow] == [quick.number[:-4] + "0001"]
+    assert quick.number.endswith("0002")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_filing_never_gives_its_number_to_two_tickets(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = actions._store_attachments
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(actions, "_store_attachments", failing)
+    with pytest.raises(DatabaseError):
+        cast.ticket(subject="没能保存")
+    monkeypatch.setattr(actions, "_store_attachments", store)
+    after = cast.ticket(subject="保存了")
+
+    assert not Ticket.objects.filter(subject="没能保存").exists()
+    if connection.vendor == "postgresql":
+        # The number was taken (and committed) ahead of the failed filing: a gap, never a
+        # number handed out twice.
+        assert after.number.endswith("0002")
+    else:
+        # Taken inside the filing's transaction, it was rolled back with it.
+        assert after.number.endswith("0001")
