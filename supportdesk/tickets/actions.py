@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.errors import ActionError, ConflictError
 from supportdesk.core.history import hold_until_step_ends, is_replaying_history
-from supportdesk.core.prepared import PreparedRead
+from supportdesk.core.prepared import PreparedInsert, PreparedRead
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import numbering, permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
@@ -170,9 +170,16 @@ def _next_event(
     return event
 
 
+# Every change writes an event, every filing a ticket and maybe files: compiled once per
+# thread (``core.prepared``). Events are append-only, so an insert is all they ever get.
+_insert_event = PreparedInsert(TicketEvent)
+_insert_ticket = PreparedInsert(Ticket)
+_insert_attachment = PreparedInsert(Attachment)
+
+
 def _write_event(ticket: Ticket, event: TicketEvent) -> TicketEvent:
     """Writes an event of ``_next_event`` and announces it once the transaction commits."""
-    event.save()
+    _insert_event.insert(event)
     ticket_id, event_id, kind = ticket.pk, event.pk, event.kind
     # Read now, not at commit: a test's or a caller's outer transaction may commit later,
     # outside the replay.
@@ -247,7 +254,7 @@ def _store_attachments(
         # A rollback after this point leaves an unreferenced file under a random name; it is
         # never served (only rows are), and storage is cheaper than a second phase here.
         attachment.file.save(upload.filename, upload.file, save=False)
-        attachment.save()
+        _insert_attachment.insert(attachment)
         stored.append(attachment)
     return stored
 
@@ -396,7 +403,7 @@ def do_file_ticket(
             data={"channel": draft.channel, "priority": priority.code},
         )
         ticket.version = 1
-        ticket.save(force_insert=True)
+        _insert_ticket.insert(ticket)
         _write_event(ticket, event)
         _store_attachments(ticket, event, uploads, actor, is_public=True)
     if _announced_inline():
