@@ -134,7 +134,7 @@ def test_behind_a_transaction_pooler_nothing_is_prepared_on_the_server(
 
 
 def _row(model: type[Model], pk: object) -> dict[str, object]:
-    values = model.objects.filter(pk=pk).values().get()
+    values = model._default_manager.filter(pk=pk).values().get()
     values.pop("id")
     return values
 
