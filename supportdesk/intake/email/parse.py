@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from email import policy
+from email.feedparser import FeedParser
 from email.generator import NLCRE, BytesGenerator  # type: ignore[attr-defined]
 from email.message import Message, _parseparam  # type: ignore[attr-defined]
 from html.parser import HTMLParser
@@ -227,8 +228,32 @@ def _b64(payload: str) -> bytes:
     return base64.b64decode(cleaned)
 
 
+class _Part(Message):
+    """A parsed MIME part that remembers what is read from its headers more than once.
+
+    The parser is done with a part's headers before parse_message reads them, and nothing
+    here changes them, so each answer stays true; one lookup scanned every header.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_raw_headers: dict[str, list[str]] | None = None
+        self.known_content_type: str | None = None
+        self.known_charset: tuple[str | None] | None = None
+
+
 def _raw_all(msg: Message, name: str) -> list[str]:
     # raw_items() keeps 8-bit bytes (as surrogate escapes); get() would turn them into U+FFFD.
+    if isinstance(msg, _Part):
+        if msg.known_raw_headers is None:
+            index: dict[str, list[str]] = {}
+            try:
+                for k, v in msg.raw_items():
+                    index.setdefault(k.lower(), []).append(str(v))
+            except Exception:
+                return []
+            msg.known_raw_headers = index
+        return list(msg.known_raw_headers.get(name.lower(), ()))
     wanted = name.lower()
     try:
         return [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
@@ -329,6 +354,14 @@ def _payload_bytes(part: Message, problems: list[str]) -> bytes:
 
 
 def _part_charset(part: Message) -> str | None:
+    if isinstance(part, _Part):
+        if part.known_charset is None:
+            part.known_charset = (_read_charset(part),)
+        return part.known_charset[0]
+    return _read_charset(part)
+
+
+def _read_charset(part: Message) -> str | None:
     try:
         charset = part.get_param("charset")
     except Exception:
@@ -379,6 +412,14 @@ def _filename(part: Message, hint: str | None = None) -> str:
 
 
 def _content_type(part: Message) -> str:
+    if isinstance(part, _Part):
+        if part.known_content_type is None:
+            part.known_content_type = _read_content_type(part)
+        return part.known_content_type
+    return _read_content_type(part)
+
+
+def _read_content_type(part: Message) -> str:
     try:
         return part.get_content_type()
     except Exception:
@@ -576,6 +617,11 @@ class _TextExtractor(HTMLParser):
         self.out: list[str] = []
         self.skip = 0
         self.list_counters: list[int] = []
+
+    def updatepos(self, i: int, j: int) -> int:
+        # The base class counts lines and columns between every two tokens, for getpos(),
+        # which nothing here reads: about a sixth of the parsing time.
+        return j
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -913,7 +959,11 @@ def _parse_into(raw: bytes, result: ParsedMail) -> None:
     if not isinstance(raw, bytes | bytearray):
         raise TypeError("raw message must be bytes")
     # compat32 keeps raw header values, which are decoded above with the charset fixes.
-    msg = email.message_from_bytes(repair_header_block(bytes(raw)), policy=policy.compat32)
+    # What email.message_from_bytes() does, but in one feed: it feeds 8 KiB at a time, and
+    # each piece costs a trip through the parser's line machinery; the tree is the same.
+    parser = FeedParser(_Part, policy=policy.compat32)
+    parser.feed(repair_header_block(bytes(raw)).decode("ascii", "surrogateescape"))
+    msg = parser.close()
     for defect in getattr(msg, "defects", [])[:20]:
         result.problems.append(f"defect: {defect.__class__.__name__}")
     hint = _first_charset(msg)
