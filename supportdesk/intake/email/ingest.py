@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
+from supportdesk.core.binding import parameters_sent_apart
 from supportdesk.core.errors import ActionError
 from supportdesk.core.memo import lookups_shared
 from supportdesk.core.queue import jobs_queued_together
@@ -148,7 +149,8 @@ class _Batch:
     def write_held(self) -> None:
         """Writes the rows held back while filing without savepoints (two statements)."""
         if self.held_messages:
-            InboundMessage.objects.bulk_create(self.held_messages)
+            with parameters_sent_apart():  # the raw mails: megabytes of bytes
+                InboundMessage.objects.bulk_create(self.held_messages)
         self.write_held_references()
 
     def write_held_references(self) -> None:
@@ -172,7 +174,8 @@ class _Batch:
             with transaction.atomic():
                 _Ingestion(message, parsed, force=False, batch=self).run()
                 message.processed_at = timezone.now()
-                message.save(force_insert=True)
+                with parameters_sent_apart():
+                    message.save(force_insert=True)
         except IntegrityError as exc:
             existing = _stored(self.mailbox, key)
             if existing is not None:
@@ -191,7 +194,7 @@ class _Batch:
         quarantined.problems = [*parsed.problems, f"{failure.__class__.__name__}: {failure}"[:500]]
         quarantined.processed_at = timezone.now()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), parameters_sent_apart():
                 quarantined.save(force_insert=True)
         except IntegrityError:
             existing = _stored(self.mailbox, key)
