@@ -896,6 +896,24 @@ def _first_charset(msg: Message) -> str | None:
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _SPACED_HEADER_LINE = re.compile(rb"^([!-9;-~]+)[ \t]+:")
+# A line that is neither blank, nor a continuation, nor a header: one search over the block
+# instead of a loop over its lines (bytes.isspace() is true for these six).
+_ODD_HEADER_LINE = re.compile(rb"^(?=[^\n])(?![ \t\r\x0b\x0c]|[!-9;-~]+:)", re.M)
+
+
+def _header_end(raw: bytes) -> int:
+    """Where the first blank line (LF or CRLF) starts, or the length when there is none."""
+    # Search first for the line ending the message starts with, then for the other only
+    # before that: a large message is not scanned to its end for a blank line it lacks.
+    first = raw.find(b"\n")
+    if first > 0 and raw[first - 1] == 13:  # "\r"
+        crlf = raw.find(b"\r\n\r\n")
+        lf = raw.find(b"\n\n", 0, len(raw) if crlf == -1 else crlf + 1)
+    else:
+        lf = raw.find(b"\n\n")
+        crlf = raw.find(b"\r\n\r\n", 0, len(raw) if lf == -1 else lf + 3)
+    found = [position for position in (lf, crlf) if position != -1]
+    return min(found) if found else len(raw)
 
 
 def repair_header_block(raw: bytes) -> bytes:
@@ -905,18 +923,11 @@ def repair_header_block(raw: bytes) -> bytes:
     tracker value, a "---- Original email message ----" banner) would make the stdlib
     parser end the headers there and take the real From/Subject for body text.
     """
-    end = raw.find(b"\n\n")
-    crlf_end = raw.find(b"\r\n\r\n")
-    if crlf_end != -1 and (end == -1 or crlf_end < end):
-        end = crlf_end
-    if end == -1:
-        end = len(raw)
+    end = _header_end(raw)
+    if not _ODD_HEADER_LINE.search(raw, 0, end):
+        return raw
     head, rest = raw[:end], raw[end:]
     lines = head.split(b"\n")
-    if not any(
-        line.strip() and not line[:1].isspace() and not _HEADER_LINE.match(line) for line in lines
-    ):
-        return raw
     mended: list[bytes] = []
     for index, line in enumerate(lines):
         line = _SPACED_HEADER_LINE.sub(rb"\1:", line)
