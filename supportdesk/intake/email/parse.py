@@ -356,7 +356,12 @@ def _payload_bytes(part: Message, problems: list[str]) -> bytes:
 def _part_charset(part: Message) -> str | None:
     if isinstance(part, _Part):
         if part.known_charset is None:
-            part.known_charset = (_read_charset(part),)
+            # Only a Content-Type that spells out "charset" can have one; most parts' do not.
+            values = _raw_all(part, "content-type")
+            if not values or "charset" not in values[0].lower():
+                part.known_charset = (None,)
+            else:
+                part.known_charset = (_read_charset(part),)
         return part.known_charset[0]
     return _read_charset(part)
 
@@ -394,6 +399,11 @@ def _raw_param(part: Message, header: str, param: str) -> str | tuple[str, str, 
 
 def _filename(part: Message, hint: str | None = None) -> str:
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        # A parameter's name is written out in the header (RFC 2231 ones too: "name*0*"):
+        # most parts need not have their parameters parsed to learn they name no file.
+        values = _raw_all(part, header)
+        if not values or param not in values[0].lower():
+            continue
         try:
             value = _raw_param(part, header, param)
         except Exception:  # noqa: S112 - an unreadable parameter is as good as none
