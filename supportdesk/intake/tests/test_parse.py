@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import email
 import json
 import re
 import unicodedata
-from email.message import EmailMessage
+from email import policy
+from email.message import EmailMessage, Message
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supportdesk.intake.email.parse import (
+    _COMPAT32,
     html_to_text,
     parse_message,
+    repair_header_block,
     sanitize_html,
     split_quoted,
 )
@@ -394,3 +398,50 @@ def test_random_bytes_never_make_the_parser_raise(raw: bytes) -> None:
 @given(st.sampled_from(MESSAGES), st.integers(min_value=1, max_value=20_000))
 def test_truncated_corpus_messages_never_make_the_parser_raise(path: Path, length: int) -> None:
     parse_message(path.read_bytes()[:length])
+
+
+def test_attached_messages_are_stored_as_the_standard_library_writes_them() -> None:
+    # parse_message writes attached messages with shortcuts of its own (parse.py,
+    # _message_bytes): the file an agent downloads must be the bytes as_bytes() gives.
+    checked = 0
+    for path in MESSAGES:
+        raw = path.read_bytes()
+        expected = []
+        parts = [email.message_from_bytes(repair_header_block(raw), policy=policy.compat32)]
+        while parts:  # the attached messages of the mail itself, not those inside them
+            part = parts.pop()
+            payload = part.get_payload()
+            if not isinstance(payload, list):
+                continue
+            inner = [p for p in payload if isinstance(p, Message)]
+            if part.get_content_type() == "message/rfc822":
+                expected.append(b"".join(p.as_bytes() for p in inner))
+            else:
+                parts.extend(inner)
+        if not expected:
+            continue
+        stored = [a.content for a in parse_message(raw).attachments]
+        for content in expected:
+            assert content in stored, corpus_id(path)
+            checked += 1
+    assert checked >= 50
+
+
+FOLDED_PIECES = st.sampled_from(
+    ["a", "Re:", " ", "  ", "\t", ";", ",", "=?utf-8?b?5L2g?=", "\r\n ", "\n\t", "\r\n", "\n",
+     "\r", "\x0b", "\x1f", "x" * 40, "y:", "é", "\udce9"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["Subject", "X", "DKIM-Signature"]), st.lists(FOLDED_PIECES, max_size=12))
+def test_header_shortcut_folds_as_the_standard_library(name: str, pieces: list[str]) -> None:
+    value = "".join(pieces)
+
+    def fold(folding: policy.Compat32) -> tuple[str, bytes | str]:
+        try:
+            return "ok", folding.fold_binary(name, value)
+        except Exception as exc:
+            return "error", exc.__class__.__name__
+
+    assert fold(_COMPAT32) == fold(policy.compat32)
