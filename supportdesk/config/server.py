@@ -30,7 +30,6 @@ import argparse
 import gc
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -66,28 +65,13 @@ class Server(BaseApplication):
 
 def load_shared_state() -> None:
     """Loads, in the arbiter, what every worker would load anyway, then makes fork safe."""
-    from django.conf import settings
     from django.db import connections
-    from django.template import engines
-    from django.urls import get_resolver
-    from django.utils import translation
     from huey.contrib.djhuey import HUEY
 
-    from supportdesk.search.analysis import analyze
+    from supportdesk.config.preload import load_for_work
 
-    # Every URL pattern, so every view module and what it imports.
-    get_resolver()._populate()
-    # Django's cached template loader keeps each compiled template for the process's life.
-    engine = engines["django"]
-    for root in sorted(Path(settings.BASE_DIR).glob("*/templates")):
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".html", ".txt"):
-                engine.get_template(path.relative_to(root).as_posix())
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Ticket")
-    # The segmenter's dictionary and the traditional-to-simplified tables.
-    analyze("預熱 segmenter 工单")
+    # Every URL pattern, template and catalog, and the segmenter's dictionary.
+    load_for_work(segmenter=True)
     # Nothing above should have connected, but a socket shared by two processes would mix
     # their conversations: close whatever is open.
     connections.close_all()

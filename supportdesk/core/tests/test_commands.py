@@ -388,6 +388,33 @@ def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) 
     assert (tmp_path / "tasks.sqlite3").exists()
 
 
+PRELOAD_PROBE = """
+import sys
+import django
+django.setup()
+from supportdesk.config.preload import load_for_work
+before = "supportdesk.workspace.views" in sys.modules
+load_for_work(segmenter=sys.argv[1] == "with-segmenter")
+print(before, "supportdesk.workspace.views" in sys.modules, "rjieba" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("without", "False True False"), ("with-segmenter", "False True True")],
+)
+def test_long_running_processes_load_every_page_at_start_and_the_dictionary_only_if_asked(
+    tmp_path: Path, mode: str, expected: str
+) -> None:
+    # The worker and the web server search and index; the mail intake commands do neither
+    # and do not carry the segmenter's ~33 MB.
+    done = subprocess.run(
+        [sys.executable, "-c", PRELOAD_PROBE, mode],
+        env=command_env(tmp_path), capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stdout.split()[-3:] == expected.split()
+
+
 def test_worker_refuses_to_run_when_jobs_run_inline(tmp_path: Path) -> None:
     env = {**command_env(tmp_path), "HUEY_IMMEDIATE": "1"}
     done = subprocess.run(

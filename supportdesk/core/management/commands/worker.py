@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import autodiscover_modules
 from huey.consumer_options import ConsumerConfig
 
+from supportdesk.config.preload import load_for_work
 from supportdesk.core.management.commands._runtime import ensure_data_dirs
 
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         config.validate()
         # Registers every app's tasks (``<app>/tasks.py``) with the consumer.
         autodiscover_modules("tasks")
+        # Jobs render mail and index text: their first one should not pay for the imports.
+        load_for_work(segmenter=True)
         consumer = HUEY.create_consumer(**config.values)
         # Huey installs its signal handlers only at the end of start-up; a SIGTERM in that
         # window (a deploy right after a restart) would kill the process without the graceful

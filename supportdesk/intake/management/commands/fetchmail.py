@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
+from supportdesk.config.preload import load_for_work
 from supportdesk.intake.email.imap import fetch_all, watch
 from supportdesk.intake.models import Mailbox
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Mail with inline images links to their pages: loaded now, not on the first mail.
+        load_for_work(segmenter=False)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from supportdesk.config.preload import load_for_work
 from supportdesk.intake.email.smtp import ingress_controller
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Mail with inline images links to their pages: loaded now, not on the first mail.
+        load_for_work(segmenter=False)
         controller = ingress_controller(options["host"], options["port"])
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
