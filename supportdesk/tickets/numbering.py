@@ -47,15 +47,14 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def next_ticket_number(moment: datetime) -> str:
-    return _next(moment, with_id=False)[0]
-
-
 def next_ticket_number_and_id(moment: datetime) -> tuple[str, int]:
     """A number and the id the new ticket row takes; call inside the filing transaction."""
-    number, ticket_id = _next(moment, with_id=True)
-    assert ticket_id is not None
-    return number, ticket_id
+    day = local_day(moment)
+    with connection.cursor() as cursor:
+        cursor.execute(_counting_sql(), [day])
+        row = cursor.fetchone()
+    assert row is not None
+    return _formatted(day, row[0]), int(row[1])
 
 
 def number_ahead(moment: datetime) -> tuple[str, int] | None:
@@ -71,8 +70,7 @@ def number_ahead(moment: datetime) -> tuple[str, int] | None:
         try:
             # One round trip: the four statements go as one query string.
             cursor.execute(
-                "BEGIN; SET LOCAL synchronous_commit TO OFF; "
-                f"{_counting_sql(with_id=True)}; COMMIT",
+                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_counting_sql()}; COMMIT",
                 [day],
             )
             while cursor.description is None and cursor.nextset():
@@ -103,20 +101,12 @@ def _next_id_sql() -> str:
     )
 
 
-def _counting_sql(*, with_id: bool) -> str:
-    """The day's counter plus one (the day is the parameter), handing back the new value."""
+def _counting_sql() -> str:
+    """The day's counter plus one (the day is the parameter), handing back the new value and
+    the new ticket's id."""
     table = connection.ops.quote_name(TicketSequence._meta.db_table)
-    returning = f"last, {_next_id_sql()}" if with_id else "last"
     return (
         f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING {returning}"
+        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 "
+        f"RETURNING last, {_next_id_sql()}"
     )
-
-
-def _next(moment: datetime, *, with_id: bool) -> tuple[str, int | None]:
-    day = local_day(moment)
-    with connection.cursor() as cursor:
-        cursor.execute(_counting_sql(with_id=with_id), [day])
-        row = cursor.fetchone()
-    assert row is not None
-    return _formatted(day, row[0]), (int(row[1]) if with_id else None)

@@ -167,9 +167,7 @@ class _Batch:
             _Ingestion(message, parsed, force=False, batch=self).run()
             message.processed_at = timezone.now()
             self.held_messages.append(message)
-            if message.state == InboundState.INGESTED:
-                self.recent[message.sender] = self.recent.get(message.sender, 0) + 1
-            return self._landed(message, created=True)
+            return self._filed(message)
         try:
             with transaction.atomic():
                 _Ingestion(message, parsed, force=False, batch=self).run()
@@ -184,9 +182,7 @@ class _Batch:
         except Exception as exc:  # one bad message must never stop a mailbox
             failure = exc
         else:
-            if message.state == InboundState.INGESTED:
-                self.recent[message.sender] = self.recent.get(message.sender, 0) + 1
-            return self._landed(message, created=True)
+            return self._filed(message)
         self.forget()
         log.error("mail %s from %s quarantined", key, parsed.from_address, exc_info=failure)
         quarantined = _new_row(raw, self.mailbox, key, parsed)
@@ -202,6 +198,12 @@ class _Batch:
                 raise
             return self._landed(existing, created=False)
         return self._landed(quarantined, created=True)
+
+    def _filed(self, message: InboundMessage) -> Outcome:
+        """A new message went through: it counts towards its sender's flood limit."""
+        if message.state == InboundState.INGESTED:
+            self.recent[message.sender] = self.recent.get(message.sender, 0) + 1
+        return self._landed(message, created=True)
 
     def _landed(self, message: InboundMessage, *, created: bool) -> Outcome:
         self.stored[message.message_key] = message
