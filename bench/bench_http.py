@@ -47,7 +47,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from mem_watch import MemMonitor  # noqa: E402
+from mem_watch import MemMonitor, by_mapping  # noqa: E402
 from seed import COMMON, PASSWORD, SEED_SOURCE, setup_django  # noqa: E402
 
 sys.path.insert(0, str(COMMON))
@@ -350,6 +350,10 @@ def main() -> None:
             searches[term]["shown_at_most"] = 30  # the search page's first page
         res["desk_search"] = searches
     finally:
+        # Where each process's memory is, at the end (the peaks are above).
+        res["by_mapping"] = {
+            f"{e['role']} {pid}": by_mapping(pid) for pid, e in sorted(mon.per_pid.items())
+        }
         try:
             res["rss"] = mon.stop()
         except Exception as exc:  # never leave the server running

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -49,6 +50,37 @@ def rollup_kb(pid: int) -> dict[str, int]:
         "pss": fields.get("Pss", 0),
         "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
     }
+
+
+MAPPING = re.compile(r"[0-9a-f]+-[0-9a-f]+ ")
+
+
+def by_mapping(pid: int, top: int = 12) -> list[dict[str, Any]]:
+    """Where one process's memory is: PSS and USS (MB) per mapping name, largest PSS first.
+
+    Anonymous mappings (Python's object arenas, Rust and C heaps) are one group, ``[anon]``;
+    ``[heap]`` is the brk heap (glibc's small allocations); files are named by their path.
+    """
+    groups: dict[str, dict[str, float]] = {}
+    name = "[anon]"
+    try:
+        with open(f"/proc/{pid}/smaps") as fh:
+            for line in fh:
+                if MAPPING.match(line):  # a mapping's first line: address range, perms...
+                    fields = line.split()
+                    name = fields[5] if len(fields) > 5 else "[anon]"
+                    continue
+                head, _, rest = line.partition(":")
+                if head in ("Pss", "Private_Clean", "Private_Dirty"):
+                    entry = groups.setdefault(name, {"pss": 0.0, "uss": 0.0})
+                    kb = int(rest.split()[0])
+                    entry["pss" if head == "Pss" else "uss"] += kb / 1024
+    except OSError:
+        return []
+    rows = sorted(groups.items(), key=lambda kv: -kv[1]["pss"])[:top]
+    return [
+        {"mapping": n, "pss_mb": round(v["pss"], 1), "uss_mb": round(v["uss"], 1)} for n, v in rows
+    ]
 
 
 def process_name(pid: int) -> str:

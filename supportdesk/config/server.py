@@ -6,14 +6,14 @@
 The arbiter loads the application once (gunicorn's ``preload_app``), with what every worker
 would otherwise load for itself on its first requests: every URL pattern and view module,
 the project's compiled templates, both languages' translation catalogs and the Chinese
-segmenter's dictionary (~33 MB, in Rust). It freezes those objects out of the garbage
+segmenter's dictionary (~14 MB, in Rust). It freezes those objects out of the garbage
 collector (``gc.freeze``) and forks: the workers share all of it copy-on-write instead of
 each holding a copy. RSS, which counts a shared page in every process mapping it, hardly
 moves; what the server really takes (PSS summed over the tree) drops by about one copy per
 extra worker, and a search no longer grows a worker by the dictionary (bench/RESULTS.md,
-round 7). Nothing opens a database connection or starts a thread before the fork, and what
-could is closed first. The code is loaded once: new code needs a restart of the service
-(SIGHUP re-forks the workers from what the arbiter holds).
+round 7). Nothing keeps a database connection or starts a thread before the fork: the one
+connection opened to initialise the driver is closed first. The code is loaded once: new
+code needs a restart of the service (SIGHUP re-forks the workers from what the arbiter holds).
 
 Why WSGI and gunicorn's threaded workers rather than an ASGI server: every view is
 synchronous, and under ASGI Django runs each one through ``sync_to_async`` and keeps database
@@ -27,6 +27,7 @@ answer while another request waits on the database.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -65,15 +66,20 @@ class Server(BaseApplication):
 
 def load_shared_state() -> None:
     """Loads, in the arbiter, what every worker would load anyway, then makes fork safe."""
-    from django.db import connections
+    from django.db import DatabaseError, connection, connections
     from huey.contrib.djhuey import HUEY
 
     from supportdesk.config.preload import load_for_work
 
     # Every URL pattern, template and catalog, and the segmenter's dictionary.
     load_for_work(segmenter=True)
-    # Nothing above should have connected, but a socket shared by two processes would mix
-    # their conversations: close whatever is open.
+    # The database driver's one-time set-up (libpq and OpenSSL initialise their tables on the
+    # first connection): done once here and shared, instead of written by each worker into
+    # pages of its own (~4.5 MB a worker on PostgreSQL, bench/RESULTS.md round 9). A database
+    # that is down now only means the workers connect later.
+    with contextlib.suppress(DatabaseError):
+        connection.ensure_connection()
+    # A socket shared by two processes would mix their conversations: close whatever is open.
     connections.close_all()
     HUEY.storage.close()
     # Objects made so far live as long as the process; out of the collector's sight, its

@@ -1,9 +1,9 @@
 """Text analysis shared by indexing and querying: the same text always gives the same tokens.
 
-Chinese is segmented into words with jieba-rs (``rjieba``: jieba's algorithm and bundled
-dictionary, in Rust; nothing is downloaded) after folding traditional characters and Taiwan
-usage to mainland simplified with OpenCC (tw2sp), so 技術 and 技术, 資料庫 and 数据库 are one
-word.
+Chinese is segmented into words with jieba-rs (``rjieba``: jieba's algorithm in Rust) and
+jieba's dictionary less its rarest long words (``WORDS_FILE``; nothing is downloaded), after
+folding traditional characters and Taiwan usage to mainland simplified with OpenCC (tw2sp), so
+技術 and 技术, 資料庫 and 数据库 are one word.
 English is lower-cased and plural-folded. Identifiers support staff paste verbatim (ticket
 numbers, error codes, versions, IP addresses, serial numbers) stay whole tokens, so a query
 for ``ERR_1024`` does not match every text mentioning "error" and "1024".
@@ -18,11 +18,15 @@ ANALYZER_VERSION: an index stamped with another version is rebuilt (``documents`
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
+import sys
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 _lock = threading.Lock()
@@ -36,6 +40,13 @@ STOPWORDS = frozenset(
     的 了 是 我 我们 你 你们 在 和 与 及 也 就 都 而 或 吗 呢 吧 啊 有 没有 一个 这个 那个 请 把 被
     为 对 从 到 时 中 上 下 后 会 能 要 说 还 又 很 让 给 着 过""".split()  # noqa: SIM905 - a word list reads best as text
 )
+
+# jieba's dictionary less the ~150,000 words of three or more characters that its corpus counts
+# 3 times or fewer (idioms, names, literary compounds: scripts/build_search_words.py). The full
+# list costs ~32 MB in every process that segments, the web server's among them; this one ~14.
+# Text that held one of the missing words is cut into its shorter words, the same way when
+# indexed and when searched; relevance did not fall (bench/RESULTS.md, round 9).
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt"
 
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # An ASCII "compound": letters and digits joined by . _ : - / (ERR_1024, 5.2.1, 10.0.0.1,
@@ -53,16 +64,42 @@ def _segmenter() -> Any:
     if _jieba is None:
         with _lock:
             if _jieba is None:
-                # The module's own instance: importing rjieba already builds one (~33 MB
-                # resident, the dictionary parsed), and a second ``rjieba.Jieba()`` would cost
-                # ~24 MB more in every worker. Python jieba cost ~80 MB. Nothing else in
-                # the process uses it, so the domain words added here stay ours.
-                import rjieba
-
+                jieba = _jieba_class().empty()
+                add = jieba.add_word
+                with WORDS_FILE.open(encoding="utf-8") as words:
+                    for line in words:
+                        word, frequency = line.split()
+                        add(word, int(frequency), None)
                 for word in DOMAIN_WORDS:
-                    rjieba.add_word(word, 20000, None)
-                _jieba = rjieba
+                    add(word, 20000, None)
+                _jieba = jieba
     return _jieba
+
+
+def _jieba_class() -> Any:
+    """rjieba's ``Jieba``, taken from its compiled module without importing the package:
+    ``import rjieba`` builds an instance with jieba's full dictionary (~32 MB resident) that
+    would sit unused beside ours in every process that searches or indexes."""
+    module = sys.modules.get("rjieba.rjieba")
+    if module is None:
+        spec = importlib.util.find_spec("rjieba")  # finds the package, runs none of it
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("rjieba is not installed")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        path = next(
+            folder / f"rjieba{suffix}"
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+            if (folder / f"rjieba{suffix}").exists()
+        )
+        loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
+        module_spec = importlib.util.spec_from_file_location("rjieba.rjieba", path, loader=loader)
+        assert module_spec is not None
+        module = importlib.util.module_from_spec(module_spec)
+        loader.exec_module(module)
+        # Registered, so a later ``import rjieba`` by anyone reuses it instead of loading the
+        # extension a second time.
+        sys.modules["rjieba.rjieba"] = module
+    return module.Jieba
 
 
 def _converter() -> Any:
@@ -78,8 +115,9 @@ def _converter() -> Any:
 
 # Bump when the tokens of some text change (see the module's docstring). 1: Python jieba;
 # 2: jieba-rs, identical output on 59,985 of 59,986 random runs and on every run of the
-# labelled set and the demo data, but not all: old documents are re-segmented.
-ANALYZER_VERSION = 2
+# labelled set and the demo data, but not all: old documents are re-segmented; 3: the
+# dictionary without jieba's rarest words (``WORDS_FILE``).
+ANALYZER_VERSION = 3
 
 
 def analyzer_version() -> int:

@@ -24,6 +24,14 @@ def test_support_vocabulary_is_found_as_whole_words():
     assert analyze_query("同步失败").words == ["同步", "失败", "同步失败"]
 
 
+def test_rare_two_character_support_words_stay_whole():
+    # jieba counts these 3 times or fewer in its corpus; the trimmed dictionary keeps every
+    # word of one or two characters, so they are still words, not loose characters.
+    words = analyze("误删了数据，宕机后弹窗报错，网络掉线").words
+    for word in ["误删", "宕机", "弹窗", "报错", "掉线"]:
+        assert word in words
+
+
 def test_identifiers_stay_whole_tokens():
     found = analyze("ERR_1024 on 5.2.1 from 192.168.1.10, code 0x80070005, SN-2024-AB12")
     for token in ["err_1024", "5.2.1", "192.168.1.10", "0x80070005", "sn-2024-ab12"]:
