@@ -3,8 +3,8 @@
 ``serve`` checks its arguments inside Django, then replaces itself (``os.execve``) with
 ``python -m supportdesk.config.server`` (same process id, a fresh interpreter).
 
-The arbiter loads the application once (gunicorn's ``preload_app``), with what every worker
-would otherwise load for itself on its first requests: every URL pattern and view module,
+With several workers, the arbiter loads the application once (gunicorn's ``preload_app``), with
+what every worker would otherwise load for itself on its first requests: every URL pattern and view module,
 the project's compiled templates, both languages' translation catalogs and the Chinese
 segmenter's dictionary (~14 MB, in Rust). It freezes those objects out of the garbage
 collector (``gc.freeze``) and forks: the workers share all of it copy-on-write instead of
@@ -14,6 +14,14 @@ extra worker, and a search no longer grows a worker by the dictionary (bench/RES
 round 7). Nothing keeps a database connection or starts a thread before the fork: the one
 connection opened to initialise the driver is closed first. The code is loaded once: new
 code needs a restart of the service (SIGHUP re-forks the workers from what the arbiter holds).
+
+With one worker (the default) there is nothing to share, and the arbiter does not load the
+application: the worker loads the same before its first request. A preloading arbiter would
+keep its own copy of every page the worker writes to (Python 3.11 writes reference counts into
+the objects it reads): at 100,000 tickets on PostgreSQL the server took 132 MB (PSS, arbiter
+and worker) with it and 119 MB without, for the same throughput (bench/RESULTS.md, round 9).
+On two cores one worker creates as many tickets as two: the database and the clients use the
+other core.
 
 Why WSGI and gunicorn's threaded workers rather than an ASGI server: every view is
 synchronous, and under ASGI Django runs each one through ``sync_to_async`` and keeps database
@@ -61,6 +69,11 @@ class Server(BaseApplication):
 
         if self.cfg.preload_app:
             load_shared_state()
+        else:
+            from supportdesk.config.preload import load_for_work
+
+            # The one worker loads what it serves before its first request.
+            load_for_work(segmenter=True)
         return application
 
 
@@ -104,7 +117,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: bool) 
         "errorlog": "-",
         "proc_name": "supportdesk-web",
         # Load the application in the arbiter and fork the workers from it (see above).
-        "preload_app": True,
+        "preload_app": workers > 1,
     }
 
 

@@ -275,6 +275,17 @@ def http_get(url: str) -> tuple[int, bytes] | None:
         return None
 
 
+def maps(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 def test_serve_answers_health_checks_and_serves_static_files(tmp_path: Path) -> None:
     port = free_port()
     server = Process(tmp_path, "serve", "--port", str(port))
@@ -286,6 +297,10 @@ def test_serve_answers_health_checks_and_serves_static_files(tmp_path: Path) -> 
             status, body = http_get(base + path) or (0, b"")
             assert status == 200 and len(body) > 1000, path
         assert http_get(f"{base}/static/no-such-file.css") == (404, b"")
+        # One worker: it loaded the application (the segmenter's library among it) before its
+        # first request; the arbiter, with nobody to share it with, did not.
+        (worker,) = children(server.popen.pid)
+        assert "rjieba" in maps(worker) and "rjieba" not in maps(server.popen.pid)
         # gunicorn finishes open requests on SIGTERM and exits cleanly.
         assert server.stop() == 0
     finally:
@@ -328,13 +343,6 @@ def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path)
     assert "Shutting down: Master" in server.output
 
 
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
 def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_search(
     tmp_path: Path,
 ) -> None:
@@ -349,7 +357,7 @@ def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_s
             env=env, capture_output=True, timeout=180, check=True,
         )  # fmt: skip
     port = free_port()
-    server = Process(tmp_path, "serve", "--port", str(port), "--threads", "2")
+    server = Process(tmp_path, "serve", "--port", str(port), "--workers", "2", "--threads", "2")
     base = f"http://127.0.0.1:{port}"
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -377,19 +385,19 @@ def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_s
             assert "/login/" not in response.url  # signed in and sent on
         search_works()
         # The segmenter's native library is mapped in the arbiter: loaded once, shared.
-        assert "rjieba" in Path(f"/proc/{server.popen.pid}/maps").read_text()
-        (first,) = children(server.popen.pid)
-        os.kill(first, signal.SIGKILL)
+        assert "rjieba" in maps(server.popen.pid)
+        first = children(server.popen.pid)
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
         server.wait_for(
-            lambda: [pid for pid in children(server.popen.pid) if pid != first],
-            "a new worker",
+            lambda: len(set(children(server.popen.pid)) - set(first)) == 2, "two new workers"
         )
-        server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer from the new worker")
-        search_works()  # the session is read through the new worker's own connection
+        server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer from a new worker")
+        search_works()  # the session is read through a new worker's own connection
         assert server.stop() == 0
     finally:
         server.kill()
-    assert server.output.count("Booting worker") == 2
+    assert server.output.count("Booting worker") == 4
 
 
 def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:

@@ -45,6 +45,6 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         # Same process id (``demo`` and service managers keep signalling it), in a fresh
-        # interpreter: gunicorn's arbiter loads the application there once and forks the
-        # workers from it (supportdesk/config/server.py).
+        # interpreter: gunicorn's arbiter, which with several workers loads the application
+        # once and forks them from it (supportdesk/config/server.py).
         os.execve(sys.executable, argv, dict(os.environ))  # noqa: S606 - our own interpreter and module
