@@ -3,17 +3,18 @@
 ``serve`` checks its arguments inside Django, then replaces itself (``os.execve``) with
 ``python -m supportdesk.config.server`` (same process id, a fresh interpreter).
 
-With several workers, the arbiter loads the application once (gunicorn's ``preload_app``), with
-what every worker would otherwise load for itself on its first requests: every URL pattern and view module,
-the project's compiled templates, both languages' translation catalogs and the Chinese
-segmenter's dictionary (~14 MB, in Rust). It freezes those objects out of the garbage
-collector (``gc.freeze``) and forks: the workers share all of it copy-on-write instead of
-each holding a copy. RSS, which counts a shared page in every process mapping it, hardly
-moves; what the server really takes (PSS summed over the tree) drops by about one copy per
-extra worker, and a search no longer grows a worker by the dictionary (bench/RESULTS.md,
-round 7). Nothing keeps a database connection or starts a thread before the fork: the one
-connection opened to initialise the driver is closed first. The code is loaded once: new
-code needs a restart of the service (SIGHUP re-forks the workers from what the arbiter holds).
+With several workers, the arbiter loads the application once (gunicorn's ``preload_app``),
+with what every worker would otherwise load for itself on its first requests: every URL
+pattern and view module, the project's compiled templates, both languages' translation
+catalogs and the Chinese segmenter's dictionary (~14 MB, in Rust). It freezes those objects
+out of the garbage collector (``gc.freeze``) and forks: the workers share all of it
+copy-on-write instead of each holding a copy. RSS, which counts a shared page in every
+process mapping it, hardly moves; what the server really takes (PSS summed over the tree)
+drops by about one copy per extra worker, and a search no longer grows a worker by the
+dictionary (bench/RESULTS.md, round 7). Nothing keeps a database connection or starts a
+thread before the fork: the one connection opened to initialise the driver is closed first.
+The code is loaded once: new code needs a restart of the service (SIGHUP re-forks the
+workers from what the arbiter holds).
 
 With one worker (the default) there is nothing to share, and the arbiter does not load the
 application: the worker loads the same before its first request. A preloading arbiter would
