@@ -15,7 +15,7 @@ from pathlib import Path
 
 def load_for_work(*, segmenter: bool) -> None:
     """Loads the URL patterns, templates and catalogs; with ``segmenter``, also the search
-    analyzer's dictionaries (~18 MB: only for processes that index or search)."""
+    analyzer's dictionaries (~19 MB: only for processes that index or search)."""
     from django.conf import settings
     from django.template import engines
     from django.urls import get_resolver

@@ -6,7 +6,7 @@
 With several workers, the arbiter loads the application once (gunicorn's ``preload_app``),
 with what every worker would otherwise load for itself on its first requests: every URL
 pattern and view module, the project's compiled templates, both languages' translation
-catalogs and the Chinese segmenter's dictionary (~14 MB, in Rust). It freezes those objects
+catalogs and the Chinese segmenter's dictionary (~15 MB, in Rust). It freezes those objects
 out of the garbage collector (``gc.freeze``) and forks: the workers share all of it
 copy-on-write instead of each holding a copy. RSS, which counts a shared page in every
 process mapping it, hardly moves; what the server really takes (PSS summed over the tree)

@@ -41,10 +41,10 @@ STOPWORDS = frozenset(
     为 对 从 到 时 中 上 下 后 会 能 要 说 还 又 很 让 给 着 过""".split()  # noqa: SIM905 - a word list reads best as text
 )
 
-# jieba's dictionary less the ~150,000 words of three or more characters that its corpus counts
-# 3 times or fewer (idioms, names, literary compounds: scripts/build_search_words.py). The full
-# list costs ~32 MB in every process that segments, the web server's among them; this one ~14.
-# Text that held one of the missing words is cut into its shorter words, the same way when
+# jieba's dictionary less the ~70,000 words of four or more characters that its corpus counts 3
+# times or fewer (idioms, literary phrases, rare compounds: scripts/build_search_words.py). The
+# full list costs ~32 MB in every process that segments, the web server's among them; this one
+# ~15. Text that held one of the missing words is cut into its shorter words, the same way when
 # indexed and when searched; relevance did not fall (bench/RESULTS.md, round 9).
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt"
 

@@ -24,11 +24,11 @@ def test_support_vocabulary_is_found_as_whole_words():
     assert analyze_query("同步失败").words == ["同步", "失败", "同步失败"]
 
 
-def test_rare_two_character_support_words_stay_whole():
+def test_rare_short_support_words_stay_whole():
     # jieba counts these 3 times or fewer in its corpus; the trimmed dictionary keeps every
-    # word of one or two characters, so they are still words, not loose characters.
-    words = analyze("误删了数据，宕机后弹窗报错，网络掉线").words
-    for word in ["误删", "宕机", "弹窗", "报错", "掉线"]:
+    # word of up to three characters, so they are still words, not loose characters.
+    words = analyze("误删了数据，宕机后弹窗报错，网络掉线，收不到验证码，订单号不对").words
+    for word in ["误删", "宕机", "弹窗", "报错", "掉线", "收不到", "验证码", "订单号"]:
         assert word in words
 
 
