@@ -81,19 +81,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(port: int, workers: int) -> list[str]:
+def server_command(port: int, workers: int, threads: int = 4) -> list[str]:
     cli = Path(sys.executable).parent / "supportdesk"
     return [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log"]  # fmt: skip
+            "--workers", str(workers), "--threads", str(threads), "--no-access-log"]  # fmt: skip
 
 
-def start_server(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, log: Path, threads: int = 4) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.setdefault("LOG_LEVEL", "WARNING")
     env["DEBUG"] = "0"
     with log.open("ab") as fh:
         proc = subprocess.Popen(
-            server_command(port, workers), env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT
+            server_command(port, workers, threads),
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
     wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
     if proc.poll() is not None:
@@ -236,7 +240,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     ap.add_argument("--port", type=int, default=0, help="0 = a free port")
+    # 1 is what ``supportdesk serve`` runs by default; 2 is the peer harness's gunicorn.
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4, help="threads per worker (serve's default)")
     ap.add_argument("-n", type=int, default=20, help="samples per page metric (peer: HTTP_N=20)")
     ap.add_argument("--search-n", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=3)
@@ -277,11 +283,12 @@ def main() -> None:
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "cpus": os.cpu_count(),
         "loadavg_start": os.getloadavg(),
-        "server_cmd": " ".join(server_command(port, args.workers)),
+        "threads": args.threads,
+        "server_cmd": " ".join(server_command(port, args.workers, args.threads)),
         "git": git_state(),
         "migrated_and_analyzed": migrated,
     }
-    srv = start_server(port, args.workers, log)
+    srv = start_server(port, args.workers, log, args.threads)
     mon = MemMonitor(srv.pid)
     mon.start()
     probe = Probe(res, args.n, args.warmup)
