@@ -66,27 +66,22 @@ class Server(BaseApplication):
             # nothing else needs it, and it costs ~10 MB. Set in the arbiter, the workers
             # inherit it.
             sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
+        from supportdesk.config.preload import load_for_work
         from supportdesk.config.wsgi import application
 
+        # Everything the workers serve, before the first request: in the arbiter when it forks
+        # several workers (shared copy-on-write), else in the one worker itself.
+        load_for_work(segmenter=True)
         if self.cfg.preload_app:
-            load_shared_state()
-        else:
-            from supportdesk.config.preload import load_for_work
-
-            # The one worker loads what it serves before its first request.
-            load_for_work(segmenter=True)
+            prepare_for_fork()
         return application
 
 
-def load_shared_state() -> None:
-    """Loads, in the arbiter, what every worker would load anyway, then makes fork safe."""
+def prepare_for_fork() -> None:
+    """Makes the arbiter's loaded state safe and cheap to share with the workers it forks."""
     from django.db import DatabaseError, connection, connections
     from huey.contrib.djhuey import HUEY
 
-    from supportdesk.config.preload import load_for_work
-
-    # Every URL pattern, template and catalog, and the segmenter's dictionary.
-    load_for_work(segmenter=True)
     # The database driver's one-time set-up (libpq and OpenSSL initialise their tables on the
     # first connection): done once here and shared, instead of written by each worker into
     # pages of its own (~4.5 MB a worker on PostgreSQL, bench/RESULTS.md round 9). A database

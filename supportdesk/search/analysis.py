@@ -82,20 +82,14 @@ def _jieba_class() -> Any:
     would sit unused beside ours in every process that searches or indexes."""
     module = sys.modules.get("rjieba.rjieba")
     if module is None:
-        spec = importlib.util.find_spec("rjieba")  # finds the package, runs none of it
-        if spec is None or not spec.submodule_search_locations:
-            raise ImportError("rjieba is not installed")
-        folder = Path(next(iter(spec.submodule_search_locations)))
-        path = next(
-            folder / f"rjieba{suffix}"
-            for suffix in importlib.machinery.EXTENSION_SUFFIXES
-            if (folder / f"rjieba{suffix}").exists()
+        package = importlib.util.find_spec("rjieba")  # finds the package, runs none of it
+        spec = importlib.machinery.PathFinder.find_spec(
+            "rjieba.rjieba", package.submodule_search_locations if package else None
         )
-        loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
-        module_spec = importlib.util.spec_from_file_location("rjieba.rjieba", path, loader=loader)
-        assert module_spec is not None
-        module = importlib.util.module_from_spec(module_spec)
-        loader.exec_module(module)
+        if package is None or spec is None or spec.loader is None:
+            raise ImportError("rjieba is not installed")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
         # Registered, so a later ``import rjieba`` by anyone reuses it instead of loading the
         # extension a second time.
         sys.modules["rjieba.rjieba"] = module
