@@ -1,36 +1,45 @@
-"""The web server process ``supportdesk serve`` hands over to: gunicorn's arbiter.
+"""The web server process ``supportdesk serve`` hands over to: granian, serving WSGI.
 
 ``serve`` checks its arguments inside Django, then replaces itself (``os.execve``) with
 ``python -m supportdesk.config.server`` (same process id, a fresh interpreter).
 
-With several workers, the arbiter loads the application once (gunicorn's ``preload_app``),
-with what every worker would otherwise load for itself on its first requests: every URL
-pattern and view module, the project's compiled templates, both languages' translation
-catalogs and the Chinese segmenter's dictionary (~15 MB, in Rust). It freezes those objects
-out of the garbage collector (``gc.freeze``) and forks: the workers share all of it
-copy-on-write instead of each holding a copy. RSS, which counts a shared page in every
-process mapping it, hardly moves; what the server really takes (PSS summed over the tree)
-drops by about one copy per extra worker, and a search no longer grows a worker by the
-dictionary (bench/RESULTS.md, round 7). Nothing keeps a database connection or starts a
+Why granian: its HTTP handling, keep-alive and the hand-over to a Python thread are written
+in Rust. gunicorn's threaded worker did the same in Python, on the worker's one core: at 4
+concurrent API clients on PostgreSQL one worker spent 3.3-3.6 ms of CPU per filed ticket
+under gunicorn and 3.0-3.1 ms under granian, for the same application code
+(bench/RESULTS.md, round 10). The request body is streamed to the application as it reads
+it, as under gunicorn, so a large upload is not held in memory.
+
+With several workers, the main process loads the application once, with what every worker
+would otherwise load for itself on its first requests: every URL pattern and view module,
+the project's compiled templates, both languages' translation catalogs and the Chinese
+segmenter's dictionary (~15 MB, in Rust). It freezes those objects out of the garbage
+collector (``gc.freeze``) and forks: the workers share all of it copy-on-write instead of
+each holding a copy. RSS, which counts a shared page in every process mapping it, hardly
+moves; what the server really takes (PSS summed over the tree) drops by about one copy per
+extra worker (bench/RESULTS.md, round 7). Nothing keeps a database connection or starts a
 thread before the fork: the one connection opened to initialise the driver is closed first.
 The code is loaded once: new code needs a restart of the service (SIGHUP re-forks the
-workers from what the arbiter holds).
+workers from what the main process holds).
 
-With one worker (the default) there is nothing to share, and the arbiter does not load the
-application: the worker loads the same before its first request. A preloading arbiter would
-keep its own copy of every page the worker writes to (Python 3.11 writes reference counts into
-the objects it reads): at 100,000 tickets on PostgreSQL the server took 132 MB (PSS, arbiter
-and worker) with it and 119 MB without, for the same throughput (bench/RESULTS.md, round 9).
-On two cores one worker creates as many tickets as two: the database and the clients use the
-other core.
+With one worker (the default) there is nothing to share, and the main process does not load
+the application: the worker loads the same before its first request. A preloading parent
+would keep its own copy of every page the worker writes to (Python 3.11 writes reference
+counts into the objects it reads): at 100,000 tickets on PostgreSQL the server took 132 MB
+(PSS, parent and worker) with it and 119 MB without, for the same throughput
+(bench/RESULTS.md, round 9). On two cores one worker creates as many tickets as two: the
+database and the clients use the other core.
 
-Why WSGI and gunicorn's threaded workers rather than an ASGI server: every view is
-synchronous, and under ASGI Django runs each one through ``sync_to_async`` and keeps database
-connections per request context, so a persistent connection is never reused (it leaks) and
-every request opened a new one. Under WSGI a worker thread keeps its connection
-(``CONN_MAX_AGE``), and the per-request floor dropped from ~3 ms to ~0.6 ms
-(bench/RESULTS.md, round 6). Threads keep connections alive for browsers and let a worker
-answer while another request waits on the database.
+A worker that dies is started again (``respawn_failed_workers``); one that dies again within
+seconds of its start stops the server rather than loop. A request has no time limit of the
+server's: a stuck one holds its thread until it returns.
+
+Why WSGI rather than ASGI: every view is synchronous, and under ASGI Django runs each one
+through ``sync_to_async`` and keeps database connections per request context, so a
+persistent connection is never reused (it leaks) and every request opened a new one. Under
+WSGI a worker thread keeps its connection (``CONN_MAX_AGE``), and the per-request floor
+dropped from ~3 ms to ~0.6 ms (bench/RESULTS.md, round 6). Threads keep connections alive for
+browsers and let a worker answer while another request waits on the database.
 """
 
 from __future__ import annotations
@@ -38,47 +47,41 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from granian.constants import HTTPModes, Interfaces
+from granian.log import LogLevels
+from granian.server import MPServer
 
 APPLICATION = "supportdesk.config.wsgi:application"
+
+# Shutdown waits this long for open requests before the workers are killed.
+GRACEFUL_TIMEOUT = 10
 
 
 def _uses_sqlite(environ: os._Environ[str] | dict[str, str]) -> bool:
     return environ.get("DATABASE_URL", "sqlite:").startswith("sqlite:")
 
 
-class Server(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
+def load(_target: str = APPLICATION) -> Any:
+    """The WSGI application with everything it serves loaded (in the parent or the worker)."""
+    if _uses_sqlite(os.environ):
+        # Huey imports psycopg if it can (for a PostgreSQL queue we don't use); on SQLite
+        # nothing else needs it, and it costs ~10 MB.
+        sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
+    from supportdesk.config.preload import load_for_work
+    from supportdesk.config.wsgi import application
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        if _uses_sqlite(os.environ):
-            # Huey imports psycopg if it can (for a PostgreSQL queue we don't use); on SQLite
-            # nothing else needs it, and it costs ~10 MB. Set in the arbiter, the workers
-            # inherit it.
-            sys.modules.setdefault("psycopg", None)  # type: ignore[arg-type]
-        from supportdesk.config.preload import load_for_work
-        from supportdesk.config.wsgi import application
-
-        # Everything the workers serve, before the first request: in the arbiter when it forks
-        # several workers (shared copy-on-write), else in the one worker itself.
-        load_for_work(segmenter=True)
-        if self.cfg.preload_app:
-            prepare_for_fork()
-        return application
+    load_for_work(segmenter=True)
+    return application
 
 
 def prepare_for_fork() -> None:
-    """Makes the arbiter's loaded state safe and cheap to share with the workers it forks."""
+    """Makes the parent's loaded state safe and cheap to share with the workers it forks."""
     from django.db import DatabaseError, connection, connections
     from huey.contrib.djhuey import HUEY
 
@@ -97,24 +100,31 @@ def prepare_for_fork() -> None:
     gc.freeze()
 
 
-def options(host: str, port: int, workers: int, threads: int, access_log: bool) -> dict[str, Any]:
-    address = f"[{host}]" if ":" in host else host
-    return {
-        "bind": f"{address}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        # Requests that take longer than this are stuck: the worker is replaced.
-        "timeout": 120,
-        # SIGTERM waits this long for open requests before closing connections.
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "accesslog": "-" if access_log else None,
-        "errorlog": "-",
-        "proc_name": "supportdesk-web",
-        # Load the application in the arbiter and fork the workers from it (see above).
-        "preload_app": workers > 1,
-    }
+def loader(workers: int) -> Callable[[str], Any]:
+    """What each worker calls for its application: loaded there, or inherited from the parent."""
+    if workers == 1:
+        return load
+    application = load()
+    prepare_for_fork()
+    return lambda _target: application
+
+
+def server(host: str, port: int, workers: int, threads: int, access_log: bool) -> MPServer:
+    # Worker processes (granian's threaded workers are for free-threaded Python builds).
+    return MPServer(
+        APPLICATION,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.info,
+        log_access=access_log,
+        respawn_failed_workers=True,
+        workers_kill_timeout=GRACEFUL_TIMEOUT,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -132,9 +142,11 @@ def main(argv: list[str] | None = None) -> None:
     # Set before the settings are read; the environment still decides.
     os.environ.setdefault("SQLITE_CACHE_MB", "2")
     os.environ.setdefault("SQLITE_MMAP_MB", "0")
-    # gunicorn reads its own command line too: give it none of ours.
-    sys.argv = [sys.argv[0]]
-    Server(options(args.host, args.port, args.workers, args.threads, not args.no_access_log)).run()
+    # Workers are forked from this process (granian follows the start method; Python 3.14
+    # changes the default on Linux).
+    multiprocessing.set_start_method("fork", force=True)
+    web = server(args.host, args.port, args.workers, args.threads, not args.no_access_log)
+    web.serve(target_loader=loader(args.workers))
 
 
 if __name__ == "__main__":

@@ -298,22 +298,24 @@ def test_serve_answers_health_checks_and_serves_static_files(tmp_path: Path) -> 
             assert status == 200 and len(body) > 1000, path
         assert http_get(f"{base}/static/no-such-file.css") == (404, b"")
         # One worker: it loaded the application (the segmenter's library among it) before its
-        # first request; the arbiter, with nobody to share it with, did not.
+        # first request; the main process, with nobody to share it with, did not.
         (worker,) = children(server.popen.pid)
         assert "rjieba" in maps(worker) and "rjieba" not in maps(server.popen.pid)
-        # gunicorn finishes open requests on SIGTERM and exits cleanly.
+        # granian finishes open requests on SIGTERM and exits cleanly.
         assert server.stop() == 0
     finally:
         server.kill()
-    assert "Booting worker" in server.output and "Shutting down: Master" in server.output
+    assert "Started worker-1" in server.output and "shutdown completed" in server.output
 
 
 def test_serve_starts_while_the_database_is_down_and_says_so(tmp_path: Path) -> None:
-    # The arbiter connects once before forking (the driver's set-up, shared by the workers):
-    # a database that is down at that moment must not keep the service from starting.
+    # With several workers the parent connects once before forking them (the driver's set-up,
+    # shared): a database that is down at that moment must not keep the service from starting.
     port, closed = free_port(), free_port()
     down = f"postgres://supportdesk:supportdesk@127.0.0.1:{closed}/supportdesk"
-    server = Process(tmp_path, "serve", "--port", str(port), env={"DATABASE_URL": down})
+    server = Process(
+        tmp_path, "serve", "--port", str(port), "--workers", "2", env={"DATABASE_URL": down}
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         health = server.wait_for(lambda: http_get(f"{base}/healthz"), "an answer on /healthz")
@@ -326,7 +328,7 @@ def test_serve_starts_while_the_database_is_down_and_says_so(tmp_path: Path) -> 
 
 
 def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
-    # ``serve`` hands over to gunicorn's arbiter (supportdesk/config/server.py), which
+    # ``serve`` hands over to granian's main process (supportdesk/config/server.py), which
     # starts the workers; the process id stays the one that was started.
     port = free_port()
     server = Process(tmp_path, "serve", "--port", str(port), "--workers", "2")
@@ -339,14 +341,14 @@ def test_serve_with_several_workers_answers_and_stops_on_sigterm(tmp_path: Path)
         assert server.stop() == 0
     finally:
         server.kill()
-    assert server.output.count("Booting worker") == 2
-    assert "Shutting down: Master" in server.output
+    assert server.output.count("Started worker") == 2
+    assert "shutdown completed" in server.output
 
 
-def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_search(
+def test_a_worker_forked_from_the_preloaded_parent_serves_signed_in_pages_and_search(
     tmp_path: Path,
 ) -> None:
-    # The arbiter loads the application, the templates and the segmenter before it forks
+    # The parent loads the application, the templates and the segmenter before it forks
     # (supportdesk/config/server.py); a worker started later, after one died, is forked from
     # the same state and must open its own database connection and find everything working.
     env = {**command_env(tmp_path), "ADMIN_PASSWORD": STRONG}
@@ -384,7 +386,7 @@ def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_s
         with browser.open(request, timeout=10) as response:
             assert "/login/" not in response.url  # signed in and sent on
         search_works()
-        # The segmenter's native library is mapped in the arbiter: loaded once, shared.
+        # The segmenter's native library is mapped in the parent: loaded once, shared.
         assert "rjieba" in maps(server.popen.pid)
         first = children(server.popen.pid)
         for pid in first:
@@ -394,7 +396,7 @@ def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_s
         server.wait_for(
             lambda: (
                 len(set(children(server.popen.pid)) - set(first)) == 2
-                and server.output.count("Booting worker") == 4
+                and server.output.count("Started worker") == 4
             ),
             "two new workers",
         )
@@ -403,7 +405,7 @@ def test_a_worker_forked_from_the_preloaded_arbiter_serves_signed_in_pages_and_s
         assert server.stop() == 0
     finally:
         server.kill()
-    assert server.output.count("Booting worker") == 4
+    assert server.output.count("Started worker") == 4
 
 
 def test_worker_runs_the_sweeps_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""``supportdesk serve``: the web server (WSGI, gunicorn with threaded workers).
+"""``supportdesk serve``: the web server (WSGI, granian with threaded workers).
 
 Static files are served by WhiteNoise from inside the application, so no proxy or
 ``collectstatic`` is needed to run; behind a proxy, run several ``--workers``.
@@ -16,7 +16,7 @@ from supportdesk.core.management.commands._runtime import ensure_data_dirs
 
 
 class Command(BaseCommand):
-    help = "Runs the web server (gunicorn) for the portal, the workspace, the API and the admin."
+    help = "Runs the web server (granian) for the portal, the workspace, the API and the admin."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
@@ -45,6 +45,6 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         # Same process id (``demo`` and service managers keep signalling it), in a fresh
-        # interpreter: gunicorn's arbiter, which with several workers loads the application
-        # once and forks them from it (supportdesk/config/server.py).
+        # interpreter: granian's main process, which with several workers loads the
+        # application once and forks them from it (supportdesk/config/server.py).
         os.execve(sys.executable, argv, dict(os.environ))  # noqa: S606 - our own interpreter and module
