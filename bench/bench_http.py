@@ -1,11 +1,11 @@
 #!/usr/bin/env python
 """HTTP latency, creation rate and server memory of supportdesk, the peer harness's method.
 
-Starts ``supportdesk serve`` (gunicorn, 2 threaded workers; the peer runs 2 gunicorn workers)
+Starts ``supportdesk serve`` (granian, 2 threaded workers; the peer runs 2 gunicorn workers)
 on a free 127.0.0.1 port against an already seeded database (``bench/seed.py``), signs in,
 then times single-client, sequential, keep-alive requests (median of ``-n`` samples after warm-ups):
 
-  healthz_floor     GET /healthz                             the floor: HTTP + WSGI + SELECT 1
+  healthz_floor     GET /healthz                             the floor: HTTP + WSGI + one query
   desk_queue        GET /desk/?queue=open                    agent queue, first page
   desk_filtered     GET /desk/?queue=all&status=S&priority=P  a filtered queue page
   desk_ticket       GET /desk/tickets/<number>/              rotating over 20 tickets
@@ -294,7 +294,7 @@ def main() -> None:
     probe = Probe(res, args.n, args.warmup)
     try:
         agent = login(base, AGENT)
-        # The floor every page pays: loopback, gunicorn, middleware and one SELECT 1.
+        # The floor every page pays: loopback, the server, middleware and one query.
         probe.get("healthz_floor", agent, ["/healthz"], None)
         probe.get("desk_queue", agent, ["/desk/?queue=open"], html_rows)
         filt = {"queue": "all", "status": "diagnosing", "priority": ctx["priority_id"]}

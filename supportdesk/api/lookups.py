@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import ActionError
-from supportdesk.core.prepared import PreparedRead
+from supportdesk.core.prepared import PreparedRead, first_together
 from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.selectors import get_ticket_for_user
 
@@ -42,9 +42,18 @@ class Lookups:
 
     def prepared(self, read: PreparedRead[M], field: str, value: Any) -> M | None:
         """``optional`` through a read compiled once (``core.prepared``), for hot paths."""
-        if value is None or value == "":
-            return None
-        return self._found(field, read.first(value))
+        [found] = self.prepared_together((field, read, value))
+        return found
+
+    def prepared_together(self, *reads: tuple[str, PreparedRead[Any], Any]) -> list[Any]:
+        """``prepared`` for each (field, read, value), all read in one round trip (PostgreSQL)."""
+        asked = [(field, read, value) for field, read, value in reads if value not in (None, "")]
+        rows = first_together(*[(read, value) for _field, read, value in asked]) if asked else []
+        found = {
+            field: self._found(field, row)
+            for (field, _read, _value), row in zip(asked, rows, strict=True)
+        }
+        return [found.get(field) for field, _read, _value in reads]
 
     def _found(self, field: str, found: M | None) -> M | None:
         if found is None:

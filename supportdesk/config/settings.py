@@ -109,6 +109,9 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "supportdesk.core.postgresql"
 # PostgreSQL: core.prepared plans its reads once per connection (PREPARE). A pooler in
 # transaction mode hands each transaction another server connection, so turn it off there.
 DB_SERVER_PREPARE = env_bool("DB_SERVER_PREPARE", True)

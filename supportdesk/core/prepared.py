@@ -23,11 +23,12 @@ connection.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -45,6 +46,20 @@ INT_KEY = -7_301_946_552_018_337
 _names = itertools.count(1)
 _PLACEHOLDER = re.compile(r"%%|%s")
 
+# psycopg parses a query's placeholders once and keeps the result (an LRU of 128 queries),
+# but only for queries of at most 50 values, so that bulk statements do not crowd the cache.
+# A filing's ticket and event rows, written together (``insert_together``), have 56: their
+# query was parsed again on every filing, 5 % of the request's CPU (bench/RESULTS.md, round
+# 10). Our widest statements fit in 128 values; the cache keeps its size (queries longer than
+# 4 KB are still not kept).
+WIDEST_CACHED_STATEMENT = 128
+with contextlib.suppress(ImportError):  # SQLite-only processes never import psycopg
+    from psycopg import _queries as _psycopg_queries
+
+    _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, WIDEST_CACHED_STATEMENT
+    )
+
 
 def _numbered(sql: str) -> str:
     """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2, ...`` (``%%`` is a literal %)."""
@@ -60,16 +75,40 @@ class _Statement:
         self.name = f"sd_prepared_{next(_names)}"
         self.prepared_on: weakref.ref[Any] | None = None  # the connection it is prepared on
 
-    def run(self, wrapper: Any, cursor: Any, params: list[Any]) -> None:
+    def text(self, wrapper: Any, cursor: Any, params: list[Any]) -> str:
+        """The SQL to send with ``params``: on PostgreSQL, ``EXECUTE`` (``PREPARE`` first)."""
         if wrapper.vendor == "postgresql" and settings.DB_SERVER_PREPARE:
             raw = wrapper.connection
             if self.prepared_on is None or self.prepared_on() is not raw:
                 cursor.execute(f"PREPARE {self.name} AS {_numbered(self.sql)}")
                 self.prepared_on = weakref.ref(raw)
             args = f"({', '.join(['%s'] * len(params))})" if params else ""
-            cursor.execute(f"EXECUTE {self.name}{args}", params)
-        else:
-            cursor.execute(self.sql, params)
+            return f"EXECUTE {self.name}{args}"
+        return self.sql
+
+
+def _run(
+    db: str, parts: Sequence[tuple[_Statement, list[Any]]], take: Callable[[int, Any, Any], None]
+) -> None:
+    """Runs the statements, calling ``take(i, wrapper, cursor)`` at the result of each.
+
+    PostgreSQL takes them in one query string, one round trip for all (simple query protocol;
+    the values are bound by psycopg's client-side cursor, as for every Django query); SQLite
+    runs one statement per call.
+    """
+    wrapper = connections[db]
+    with wrapper.cursor() as cursor:
+        if wrapper.vendor != "postgresql" or len(parts) == 1:
+            for i, (statement, params) in enumerate(parts):
+                cursor.execute(statement.text(wrapper, cursor, params), params)
+                take(i, wrapper, cursor)
+            return
+        texts = [statement.text(wrapper, cursor, params) for statement, params in parts]
+        cursor.execute("; ".join(texts), [value for _, params in parts for value in params])
+        for i in range(len(parts)):
+            if i:
+                cursor.nextset()
+            take(i, wrapper, cursor)
 
 
 class _Compiled:
@@ -99,15 +138,15 @@ class _Compiled:
         self.statement = _Statement(self.sql)
         self.converters = compiler.get_converters([column[0] for column in select])
 
-    def first(self, key: object) -> Any:
+    def params_for(self, key: object) -> list[Any]:
         params = self.params
         if self.key_at is not None:
             params = list(params)
             params[self.key_at] = key
-        wrapper = connections[self.db]
-        with wrapper.cursor() as cursor:
-            self.statement.run(wrapper, cursor, params)
-            rows: list[Any] = cursor.fetchmany(1)
+        return params
+
+    def found(self, rows: list[Any]) -> Any:
+        """The model instance of the statement's first row (None without rows)."""
         if not rows:
             return None
         if self.converters:
@@ -117,6 +156,13 @@ class _Compiled:
         for populator in self.populators:
             populator.populate(row, found)
         return found
+
+
+def _fetch_one(found: list[Any]) -> Callable[[int, Any, Any], None]:
+    def take(_i: int, _wrapper: Any, cursor: Any) -> None:
+        found.append(cursor.fetchmany(1))
+
+    return take
 
 
 class PreparedRead(Generic[M]):
@@ -133,13 +179,28 @@ class PreparedRead(Generic[M]):
         self._stand_in: object | None = {str: TEXT_KEY, int: INT_KEY, None: None}[key_type]
         self._local = threading.local()
 
-    def first(self, key: object = None) -> M | None:
+    def compiled(self) -> _Compiled:
         compiled: _Compiled | None = getattr(self._local, "compiled", None)
         if compiled is None:
             compiled = _Compiled(self._build(self._stand_in)[:1], self._stand_in)
             self._local.compiled = compiled
-        found: M | None = compiled.first(key)
-        return found
+        return compiled
+
+    def first(self, key: object = None) -> M | None:
+        found: list[M | None] = first_together((self, key))
+        return found[0]
+
+
+def first_together(*reads: tuple[PreparedRead[Any], object]) -> list[Any]:
+    """``read.first(key)`` for each pair, in one round trip on PostgreSQL (one database)."""
+    compiled = [read.compiled() for read, _key in reads]
+    rows: list[list[Any]] = []
+    _run(
+        compiled[0].db,
+        [(c.statement, c.params_for(key)) for c, (_read, key) in zip(compiled, reads, strict=True)],
+        _fetch_one(rows),
+    )
+    return [c.found(found) for c, found in zip(compiled, rows, strict=True)]
 
 
 class _CompiledInsert:
@@ -165,21 +226,22 @@ class _CompiledInsert:
         features = compiler.connection.features
         self.lastrowid = bool(self.returning) and not features.can_return_columns_from_insert
 
-    def insert(self, obj: Model) -> None:
+    def params_for(self, obj: Model) -> list[Any]:
         compiler = self.compiler
         params = [compiler.prepare_value(f, compiler.pre_save_val(f, obj)) for f in self.fields]
         if any(hasattr(value, "as_sql") for value in params):
             raise ValueError("expressions cannot go through a prepared insert")
-        wrapper = connections[self.db]
-        with wrapper.cursor() as cursor:
-            self.statement.run(wrapper, cursor, params)
-            if self.lastrowid:
-                table, column = obj._meta.db_table, obj._meta.pk.column
-                obj.pk = wrapper.ops.last_insert_id(cursor, table, column)
-            elif self.returning:
-                row = cursor.fetchone()
-                for value, field in zip(row, self.returning, strict=True):
-                    setattr(obj, field.attname, value)
+        return params
+
+    def inserted(self, obj: Model, wrapper: Any, cursor: Any) -> None:
+        """Takes what the database gave the new row (its id) from the statement's result."""
+        if self.lastrowid:
+            table, column = obj._meta.db_table, obj._meta.pk.column
+            obj.pk = wrapper.ops.last_insert_id(cursor, table, column)
+        elif self.returning:
+            row = cursor.fetchone()
+            for value, field in zip(row, self.returning, strict=True):
+                setattr(obj, field.attname, value)
         obj._state.adding = False
         obj._state.db = self.db
 
@@ -205,11 +267,33 @@ class PreparedInsert(Generic[M]):
         self.using = using
         self._local = threading.local()
 
-    def insert(self, obj: M) -> M:
+    def compiled(self, obj: M) -> _CompiledInsert:
         with_pk = obj.pk is not None
         compiled: _CompiledInsert | None = getattr(self._local, f"compiled_{with_pk}", None)
         if compiled is None:
             compiled = _CompiledInsert(self.model, self.using, obj, with_pk=with_pk)
             setattr(self._local, f"compiled_{with_pk}", compiled)
-        compiled.insert(obj)
+        return compiled
+
+    def insert(self, obj: M) -> M:
+        insert_together((self, obj))
         return obj
+
+
+def insert_together(*inserts: tuple[PreparedInsert[Any], Model]) -> None:
+    """``prepared.insert(obj)`` for each pair in order, in one round trip on PostgreSQL.
+
+    A row may point at one inserted before it in the same call (an event at its new ticket,
+    whose id the caller set): PostgreSQL checks foreign keys at the end of the statement, or
+    at commit for Django's deferred ones.
+    """
+    compiled = [prepared.compiled(obj) for prepared, obj in inserts]
+
+    def take(i: int, wrapper: Any, cursor: Any) -> None:
+        compiled[i].inserted(inserts[i][1], wrapper, cursor)
+
+    _run(
+        compiled[0].db,
+        [(c.statement, c.params_for(obj)) for c, (_p, obj) in zip(compiled, inserts, strict=True)],
+        take,
+    )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import Team, User
 from supportdesk.core.errors import ActionError, ConflictError
 from supportdesk.core.history import hold_until_step_ends, is_replaying_history
-from supportdesk.core.prepared import PreparedInsert, PreparedRead
+from supportdesk.core.prepared import PreparedInsert, PreparedRead, insert_together
 from supportdesk.crm.models import Contact, InstalledProduct, Organization
 from supportdesk.tickets import numbering, permissions
 from supportdesk.tickets.attachments import CheckedUpload, check_uploads, sha256_of
@@ -180,6 +180,12 @@ _insert_attachment = PreparedInsert(Attachment)
 def _write_event(ticket: Ticket, event: TicketEvent) -> TicketEvent:
     """Writes an event of ``_next_event`` and announces it once the transaction commits."""
     _insert_event.insert(event)
+    _announce_at_commit(ticket, event)
+    return event
+
+
+def _announce_at_commit(ticket: Ticket, event: TicketEvent) -> None:
+    """Announces a written event once the transaction commits."""
     ticket_id, event_id, kind = ticket.pk, event.pk, event.kind
     # Read now, not at commit: a test's or a caller's outer transaction may commit later,
     # outside the replay.
@@ -190,7 +196,6 @@ def _write_event(ticket: Ticket, event: TicketEvent) -> TicketEvent:
 
     if not hold_until_step_ends(announce):
         transaction.on_commit(announce)
-    return event
 
 
 def _announced_inline() -> bool:
@@ -403,8 +408,9 @@ def do_file_ticket(
             data={"channel": draft.channel, "priority": priority.code},
         )
         ticket.version = 1
-        _insert_ticket.insert(ticket)
-        _write_event(ticket, event)
+        # One round trip for both rows (PostgreSQL).
+        insert_together((_insert_ticket, ticket), (_insert_event, event))
+        _announce_at_commit(ticket, event)
         _store_attachments(ticket, event, uploads, actor, is_public=True)
     if _announced_inline():
         # Receivers ran on commit (routing may have assigned it): hand back the ticket as it is.

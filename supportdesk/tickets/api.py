@@ -149,6 +149,15 @@ _organization = PreparedRead(lambda pk: Organization.objects.filter(pk=pk).order
 _active_priority = PreparedRead(
     lambda code: Priority.objects.filter(active=True, code=code).order_by(), str
 )
+_active_category = PreparedRead(
+    lambda code: Category.objects.filter(active=True, code=code).order_by(), str
+)
+_installed_product = PreparedRead(
+    lambda pk: (
+        InstalledProduct.objects.select_related("product", "version").filter(pk=pk).order_by()
+    ),
+    int,
+)
 
 
 @router.post("/tickets", response={201: TicketOut, **WRITE_ERRORS}, url_name="ticket_create")
@@ -156,11 +165,15 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
     """Files a ticket (R-TK-2). The response carries its number and first-response deadline."""
     user = current_user(request)
     found = Lookups()
-    organization: Organization | None
-    if user.is_customer and payload.organization is None:
+    own_organization = user.is_customer and payload.organization is None
+    organization, priority, category, installed_product = found.prepared_together(
+        ("organization", _organization, None if own_organization else payload.organization),
+        ("priority", _active_priority, payload.priority),
+        ("category", _active_category, payload.category),
+        ("installed_product", _installed_product, payload.installed_product),
+    )
+    if own_organization:
         organization = user.organization
-    else:
-        organization = found.prepared(_organization, "organization", payload.organization)
     contacts = Contact.objects.all()
     if user.is_customer:
         contacts = contacts.filter(organization_id=user.organization_id or 0)
@@ -171,20 +184,14 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         subject=payload.subject,
         description=payload.description,
         type=payload.type,
-        category=found.optional(
-            Category.objects.filter(active=True), "category", payload.category, key="code"
-        ),
-        priority=found.prepared(_active_priority, "priority", payload.priority),
+        category=category,
+        priority=priority,
         # Customers always come in through the API; agents record where a request came from.
         channel=Channel.API if user.is_customer else payload.channel,
         source=payload.source,
         organization=organization,
         contact=contact,
-        installed_product=found.optional(
-            InstalledProduct.objects.select_related("product", "version"),
-            "installed_product",
-            payload.installed_product,
-        ),
+        installed_product=installed_product,
         occurred_at=_aware(payload.occurred_at),
         frequency=payload.frequency or "",
         reproducibility=payload.reproducibility or "",

@@ -8,9 +8,11 @@ Choice fields take the values of ``tickets.choices``; outputs add the translated
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
+from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
@@ -125,11 +127,22 @@ class TicketSummaryOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
+        # What ``get_status_display`` gives, without rebuilding the choices on every row.
+        return str(_STATUS_LABELS.get(obj.status, obj.status))
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
-        return reverse("api:v1:ticket_read", kwargs={"number": obj.number})
+        return _ticket_url(get_script_prefix()).replace(_NUMBER, quote(obj.number, safe=""))
+
+
+_STATUS_LABELS = dict(Status.choices)
+_NUMBER = "TICKET-NUMBER"
+
+
+@functools.lru_cache(maxsize=16)
+def _ticket_url(script_prefix: str) -> str:
+    """The ticket's API address with a stand-in number, reversed once per script prefix."""
+    return reverse("api:v1:ticket_read", kwargs={"number": _NUMBER})
 
 
 class TicketOut(TicketSummaryOut):
