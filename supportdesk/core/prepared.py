@@ -16,6 +16,11 @@ session), so one PREPARE per connection is enough; the plan of a lookup by a uni
 the same for every key. Statements go through Django's cursor, so they are logged and
 counted like any other.
 
+Several reads, or several inserts, can go to the database together (``first_together``,
+``insert_together``): on PostgreSQL as one query string, one round trip instead of one each.
+A filing reads the organization, priority and category it names in one, and writes the
+ticket and its first event in another (bench/RESULTS.md, round 10).
+
 Only for querysets of model instances whose shape never changes between calls: one key
 value, fixed filters, no annotations. Per thread, because a compiler belongs to the thread's
 connection.
