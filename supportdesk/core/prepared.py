@@ -288,9 +288,11 @@ class PreparedInsert(Generic[M]):
 def insert_together(*inserts: tuple[PreparedInsert[Any], Model]) -> None:
     """``prepared.insert(obj)`` for each pair in order, in one round trip on PostgreSQL.
 
-    A row may point at one inserted before it in the same call (an event at its new ticket,
-    whose id the caller set): PostgreSQL checks foreign keys at the end of the statement, or
-    at commit for Django's deferred ones.
+    On PostgreSQL the inserts are one query string, which the server runs as one transaction
+    when no transaction is open (its simple query protocol): outside ``atomic`` they land
+    together or not at all. A row may point at one inserted before it in the same call (an
+    event at its new ticket, whose id the caller set): PostgreSQL checks foreign keys at the
+    end of the statement, or at commit for Django's deferred ones.
     """
     compiled = [prepared.compiled(obj) for prepared, obj in inserts]
 

@@ -10,6 +10,7 @@ else writes tickets or events.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -354,10 +355,16 @@ def do_file_ticket(
     # On PostgreSQL outside a transaction, the number comes first, from a transaction of its
     # own that does not keep the day's row locked through this one (``numbering``, 3).
     numbered = numbering.number_ahead(now)
-    # Inside a caller's transaction the filing joins it without a savepoint of its own: a
-    # failure here fails the caller's block, which undoes it (mail intake files each
-    # message in its own savepoint already). Two statements fewer per filed message.
-    with transaction.atomic(savepoint=False):
+    # With its number taken ahead (PostgreSQL, outside any transaction) and no files to
+    # store, a filing writes two rows and nothing else, and ``insert_together`` sends both
+    # in one query string, which PostgreSQL runs as one transaction of its own: the two
+    # rows land together or not at all, without the BEGIN and COMMIT round trips of an
+    # explicit transaction (bench/RESULTS.md, round 10). Anything else files in a
+    # transaction. Inside a caller's transaction the filing joins it without a savepoint of
+    # its own: a failure here fails the caller's block, which undoes it (mail intake files
+    # each message in its own savepoint already). Two statements fewer per filed message.
+    one_statement = numbered is not None and not uploads
+    with contextlib.nullcontext() if one_statement else transaction.atomic(savepoint=False):
         ticket = Ticket(
             subject=draft.subject.strip()[:200],
             description=draft.description,
@@ -408,7 +415,7 @@ def do_file_ticket(
             data={"channel": draft.channel, "priority": priority.code},
         )
         ticket.version = 1
-        # One round trip for both rows (PostgreSQL).
+        # One round trip for both rows (PostgreSQL), one transaction (see above).
         insert_together((_insert_ticket, ticket), (_insert_event, event))
         _announce_at_commit(ticket, event)
         _store_attachments(ticket, event, uploads, actor, is_public=True)
