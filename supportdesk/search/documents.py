@@ -286,5 +286,6 @@ def rebuild() -> int:
         if not ids:
             break
         SearchDocument.objects.filter(pk__in=ids).delete()
+    get_backend().compact()
     logger.info("search index rebuilt: %s documents in generation %s", count, target)
     return count

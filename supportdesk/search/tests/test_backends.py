@@ -113,6 +113,19 @@ def test_reindex_rebuilds_a_broken_index_while_searches_keep_working(cast):
     assert set(SearchDocument.objects.values_list("generation", flat=True)) == {state.active}
 
 
+@pytest.mark.sqlite
+def test_a_rebuilt_sqlite_index_is_left_in_one_segment(cast):
+    # Each committed batch of a rebuild, and the old generation's deletion, leave FTS5 a
+    # segment more; every query of a common word then merges them all (slow at a million).
+    for n in range(3):
+        cast.ticket(subject=f"打印机脱机 {n}", description="重启服务器后恢复")
+    call_command("reindex")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT segid) FROM search_fts_idx")
+        assert cursor.fetchone()[0] == 1
+    assert len(search("打印机脱机", user=cast.l1)) == 3
+
+
 def test_an_index_built_by_another_analyzer_version_is_reported_and_rebuilt_on_request(
     cast, caplog
 ):
