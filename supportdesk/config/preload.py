@@ -3,9 +3,9 @@
 Every URL pattern (and so every view module: replies, acknowledgements and inline images
 link to pages), the project's compiled templates and both languages' translation catalogs:
 0.3 s of imports for the URL patterns alone, which would otherwise land on whichever mail or
-request comes first. The web server loads this before its first request (the arbiter, before
-forking several workers; ``config.server``); the worker and the mail intake commands load it
-as they start.
+request comes first. The web server loads this before its first request (its main process,
+before forking several workers; ``config.server``); the worker and the mail intake commands
+load it as they start.
 """
 
 from __future__ import annotations

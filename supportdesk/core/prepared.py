@@ -33,7 +33,7 @@ import itertools
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -92,28 +92,26 @@ class _Statement:
         return self.sql
 
 
-def _run(
-    db: str, parts: Sequence[tuple[_Statement, list[Any]]], take: Callable[[int, Any, Any], None]
-) -> None:
-    """Runs the statements, calling ``take(i, wrapper, cursor)`` at the result of each.
+def _run(db: str, parts: Sequence[tuple[_Statement, list[Any]]]) -> Iterator[tuple[Any, Any]]:
+    """Runs the statements, yielding (connection, cursor) at the result of each in turn.
 
     PostgreSQL takes them in one query string, one round trip for all (simple query protocol;
     the values are bound by psycopg's client-side cursor, as for every Django query); SQLite
-    runs one statement per call.
+    runs one statement per call. Read each result before taking the next.
     """
     wrapper = connections[db]
     with wrapper.cursor() as cursor:
         if wrapper.vendor != "postgresql" or len(parts) == 1:
-            for i, (statement, params) in enumerate(parts):
+            for statement, params in parts:
                 cursor.execute(statement.text(wrapper, cursor, params), params)
-                take(i, wrapper, cursor)
+                yield wrapper, cursor
             return
         texts = [statement.text(wrapper, cursor, params) for statement, params in parts]
         cursor.execute("; ".join(texts), [value for _, params in parts for value in params])
         for i in range(len(parts)):
             if i:
                 cursor.nextset()
-            take(i, wrapper, cursor)
+            yield wrapper, cursor
 
 
 class _Compiled:
@@ -163,13 +161,6 @@ class _Compiled:
         return found
 
 
-def _fetch_one(found: list[Any]) -> Callable[[int, Any, Any], None]:
-    def take(_i: int, _wrapper: Any, cursor: Any) -> None:
-        found.append(cursor.fetchmany(1))
-
-    return take
-
-
 class PreparedRead(Generic[M]):
     """``build(stand_in)[:1]`` compiled once per thread; ``first(key)`` runs it for a key.
 
@@ -199,13 +190,9 @@ class PreparedRead(Generic[M]):
 def first_together(*reads: tuple[PreparedRead[Any], object]) -> list[Any]:
     """``read.first(key)`` for each pair, in one round trip on PostgreSQL (one database)."""
     compiled = [read.compiled() for read, _key in reads]
-    rows: list[list[Any]] = []
-    _run(
-        compiled[0].db,
-        [(c.statement, c.params_for(key)) for c, (_read, key) in zip(compiled, reads, strict=True)],
-        _fetch_one(rows),
-    )
-    return [c.found(found) for c, found in zip(compiled, rows, strict=True)]
+    parts = [(c.statement, c.params_for(key)) for c, (_r, key) in zip(compiled, reads, strict=True)]
+    rows = [cursor.fetchmany(1) for _wrapper, cursor in _run(compiled[0].db, parts)]
+    return [c.found(first) for c, first in zip(compiled, rows, strict=True)]
 
 
 class _CompiledInsert:
@@ -294,13 +281,7 @@ def insert_together(*inserts: tuple[PreparedInsert[Any], Model]) -> None:
     event at its new ticket, whose id the caller set): PostgreSQL checks foreign keys at the
     end of the statement, or at commit for Django's deferred ones.
     """
-    compiled = [prepared.compiled(obj) for prepared, obj in inserts]
-
-    def take(i: int, wrapper: Any, cursor: Any) -> None:
-        compiled[i].inserted(inserts[i][1], wrapper, cursor)
-
-    _run(
-        compiled[0].db,
-        [(c.statement, c.params_for(obj)) for c, (_p, obj) in zip(compiled, inserts, strict=True)],
-        take,
-    )
+    rows = [(prepared.compiled(obj), obj) for prepared, obj in inserts]
+    results = _run(rows[0][0].db, [(c.statement, c.params_for(obj)) for c, obj in rows])
+    for (c, obj), (wrapper, cursor) in zip(rows, results, strict=True):
+        c.inserted(obj, wrapper, cursor)
